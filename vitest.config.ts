@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config'
 // Forks, not threads: native addons (rocksdb, sodium, udx) are loaded per process.
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'keys/**/*.test.ts'],
     pool: 'forks',
     testTimeout: 60_000,
     hookTimeout: 60_000,

@@ -1,0 +1,86 @@
+/** What every command gets: resolved global options, output, and access to this peer's home. */
+import { OnsetError } from '../base/errors.ts'
+import { homeNeedsPassphrase, openHome, type Home } from '../peer/home.ts'
+import { dataPaths, defaultDataDir } from '../peer/paths.ts'
+import { existingPassphrase, type PassphraseSources, type PromptIO } from './passphrase.ts'
+
+export interface GlobalOptions {
+  data?: string
+  json?: boolean
+  passphraseFile?: string
+  passphrase?: boolean // false when --no-passphrase was given
+}
+
+export class Output {
+  readonly json: boolean
+  private readonly stdout: NodeJS.WritableStream
+  private readonly stderr: NodeJS.WritableStream
+
+  constructor(json: boolean, stdout: NodeJS.WritableStream = process.stdout, stderr: NodeJS.WritableStream = process.stderr) {
+    this.json = json
+    this.stdout = stdout
+    this.stderr = stderr
+  }
+
+  /** A command's result: one JSON document with --json, else the human lines. */
+  result(value: unknown, human: () => string): void {
+    if (this.json) this.stdout.write(JSON.stringify(value) + '\n')
+    else this.stdout.write(human() + '\n')
+  }
+
+  /** A progress/event line: JSON lines with --json, else human text. */
+  line(value: unknown, human: string): void {
+    this.result(value, () => human)
+  }
+
+  warn(msg: string): void {
+    this.stderr.write(`onset: warning: ${msg}\n`)
+  }
+
+  info(msg: string): void {
+    if (!this.json) this.stderr.write(msg + '\n')
+  }
+}
+
+export class Context {
+  readonly opts: GlobalOptions
+  readonly out: Output
+  readonly io: PromptIO
+  private cachedPassphrase: string | undefined
+
+  constructor(opts: GlobalOptions, io: PromptIO = { env: process.env, stdin: process.stdin, stderr: process.stderr }) {
+    this.opts = opts
+    this.out = new Output(Boolean(opts.json))
+    this.io = io
+  }
+
+  get dataDir(): string {
+    return this.opts.data ?? defaultDataDir(this.io.env)
+  }
+
+  get paths() {
+    return dataPaths(this.dataDir)
+  }
+
+  get passphraseSources(): PassphraseSources {
+    return { passphraseFile: this.opts.passphraseFile, noPassphrase: this.opts.passphrase === false }
+  }
+
+  /** The passphrase of this peer's key file, asked once. */
+  async passphrase(): Promise<string | undefined> {
+    if (!(await homeNeedsPassphrase(this.dataDir))) return undefined
+    this.cachedPassphrase ??= await existingPassphrase(this.passphraseSources, this.io, this.paths.keyFile)
+    return this.cachedPassphrase
+  }
+
+  async home(): Promise<Home> {
+    try {
+      return await openHome(this.dataDir, await this.passphrase())
+    } catch (err) {
+      if (err instanceof OnsetError && err.code === 'KEYFILE_MISSING') {
+        throw new OnsetError('NOT_INITIALISED', `no onset peer in ${this.dataDir}`, { hint: 'run `onset init` first, or pass --data DIR' })
+      }
+      throw err
+    }
+  }
+}
