@@ -1,0 +1,61 @@
+// Narrow declarations for autobase 7 as onset uses it (the multi-writer custody log).
+declare module 'autobase' {
+  import type { EventEmitter } from 'node:events'
+  import type { Duplex } from 'node:stream'
+  import type Corestore from 'corestore'
+  import type Hypercore from 'hypercore'
+
+  interface ApplyNode<T> {
+    value: T | null
+    from: { key: Buffer }
+    length: number
+    indexed: boolean
+    optimistic?: boolean
+  }
+
+  interface Host {
+    addWriter(key: Uint8Array, opts?: { indexer?: boolean }): Promise<void>
+    removeWriter(key: Uint8Array): Promise<void>
+    ackWriter(key: Uint8Array): Promise<void>
+    removeable(key: Uint8Array): boolean
+    interrupt(reason?: string): void
+  }
+
+  interface Handlers<T, V> {
+    open(store: Corestore, host?: Host): V
+    apply(nodes: ApplyNode<T>[], view: V, host: Host): Promise<void>
+    close?(view: V): Promise<void>
+    valueEncoding?: unknown
+    ackInterval?: number
+    encryptionKey?: Uint8Array | Promise<Uint8Array> | null
+    encrypt?: boolean
+    encrypted?: boolean
+    optimistic?: boolean
+    fastForward?: boolean | { key: Uint8Array }
+  }
+
+  class Autobase<T = unknown, V = unknown> extends EventEmitter {
+    constructor(store: Corestore, bootstrap: Uint8Array | null, handlers: Handlers<T, V>)
+    readonly key: Buffer
+    readonly discoveryKey: Buffer
+    readonly local: Hypercore
+    readonly view: V
+    readonly writable: boolean
+    readonly isIndexer: boolean
+    readonly length: number
+    readonly signedLength: number
+    readonly closed: boolean
+    readonly opened: boolean
+    readonly core: Hypercore
+    readonly system: { core: Hypercore }
+    ready(): Promise<void>
+    close(): Promise<void>
+    append(value: T, opts?: { optimistic?: boolean }): Promise<void>
+    update(): Promise<void>
+    ack(bg?: boolean): Promise<void>
+    hash(): Promise<Buffer>
+    heads(): unknown[]
+    replicate(isInitiator: boolean | Duplex | object, opts?: Record<string, unknown>): Duplex
+  }
+  export = Autobase
+}
