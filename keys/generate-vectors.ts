@@ -57,7 +57,7 @@ writeFileSync(dir + 'vectors.json', JSON.stringify(vectors, null, 2) + '\n')
 
 const contents = {
   identity: id,
-  productions: [{ key: ProductionKey.fromBytes(productionKey), name: 'TEST production', secrets: new ProductionSecrets(root, [[1, epoch1]]) }],
+  productions: [{ key: ProductionKey.fromBytes(productionKey), name: 'TEST production', ns: hex(productionKey), secrets: new ProductionSecrets(root, [[1, epoch1]]) }],
 }
 for (const [file, pass] of [['test-sealed.key', 'TEST passphrase'], ['test-unprotected.key', null]] as const) {
   writeFileSync(dir + file, await sealKeyFile(contents, pass, { kdf: 'interactive' }), { mode: 0o600 })

@@ -16,7 +16,7 @@ afterEach(async () => { await fs.rm(dir, { recursive: true, force: true }) })
 function contents(): KeyFileContents {
   const s = ProductionSecrets.create()
   s.addEpoch(1, Buffer.alloc(32, 9))
-  return { identity: generateIdentity(), productions: [{ key: ProductionKey.fromBytes(Buffer.alloc(32, 1)), name: 'Night Shoot', secrets: s }] }
+  return { identity: generateIdentity(), productions: [{ key: ProductionKey.fromBytes(Buffer.alloc(32, 1)), name: 'Night Shoot', ns: 'ab'.repeat(32), secrets: s }] }
 }
 
 async function expectCode(p: Promise<unknown>, code: string, re?: RegExp): Promise<OnsetError> {

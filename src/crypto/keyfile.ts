@@ -15,7 +15,7 @@
  * The AEAD's associated data is the header (every field but payload, in a fixed byte layout),
  * so editing any field of a sealed file makes it fail to open. The payload is JSON:
  *   { "seed": "<64 hex>", "productions": [ { "key": "<64 hex>", "name": "...",
- *     "epochs": [[0, "<64 hex root secret>"], [1, "<64 hex>"], ...] } ] }
+ *     "ns": "<64 hex>", "epochs": [[0, "<64 hex root secret>"], [1, "<64 hex>"], ...] } ] }
  *
  * Reading never changes the file. Writing is atomic: a temp file (mode 0600) in the same
  * directory, fsync, rename over the old file, fsync the directory.
@@ -47,6 +47,8 @@ export interface HeldProduction {
   key: ProductionKey
   name: string
   secrets: ProductionSecrets
+  /** the Corestore namespace (64 hex) this peer keeps the production's cores under; defaults to the key */
+  ns: string
 }
 
 export interface KeyFileContents {
@@ -80,7 +82,7 @@ function headerBytes(e: Envelope): Buffer {
 function encodePayload(c: KeyFileContents): Buffer {
   return Buffer.from(JSON.stringify({
     seed: toHex(identitySeed(c.identity)),
-    productions: c.productions.map((p) => ({ key: p.key, name: p.name, epochs: p.secrets.entries().map(([e, s]) => [e, toHex(s)]) })),
+    productions: c.productions.map((p) => ({ key: p.key, name: p.name, ns: p.ns, epochs: p.secrets.entries().map(([e, s]) => [e, toHex(s)]) })),
   }), 'utf8')
 }
 
@@ -99,7 +101,7 @@ function decodePayload(file: string, peer: string, b: Buffer): KeyFileContents {
   if (identity.peerKey !== peer) throw corrupt(file, 'identity does not match the peer key in the header')
   const productions: HeldProduction[] = []
   for (const p of o.productions as unknown[]) {
-    const q = p as { key?: unknown, name?: unknown, epochs?: unknown }
+    const q = p as { key?: unknown, name?: unknown, epochs?: unknown, ns?: unknown }
     if (typeof q !== 'object' || q === null || !ProductionKey.is(q.key) || typeof q.name !== 'string' || !Array.isArray(q.epochs)) {
       throw corrupt(file, 'a production entry has the wrong shape')
     }
@@ -112,7 +114,8 @@ function decodePayload(file: string, peer: string, b: Buffer): KeyFileContents {
     }
     const root = epochs.find(([e]) => e === 0)
     if (!root) throw corrupt(file, `production ${q.key.slice(0, 8)} has no root secret`)
-    productions.push({ key: q.key, name: q.name, secrets: new ProductionSecrets(root[1], epochs) })
+    if (q.ns !== undefined && (typeof q.ns !== 'string' || !isHex(q.ns, 32))) throw corrupt(file, 'a production namespace has the wrong shape')
+    productions.push({ key: q.key, name: q.name, ns: typeof q.ns === 'string' ? q.ns : q.key, secrets: new ProductionSecrets(root[1], epochs) })
   }
   return { identity, productions }
 }

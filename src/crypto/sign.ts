@@ -14,6 +14,7 @@ export const SIGN_DOMAINS = [
   'attestation', // post/vault proves it holds a file: see log/attestation
   'invite', // an admin-signed invite token
   'join-proof', // a joiner proves it holds an invite's one-time secret and its identity key
+  'writer-binding', // a member binds its Autobase writer core to its identity: see log/events.ts
   'control', // reserved for signed control messages between peers
   'kat', // known-answer vectors only
 ] as const

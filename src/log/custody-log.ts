@@ -1,0 +1,155 @@
+/**
+ * The custody log of one production: an Autobase (one input core per writer, signed) over the
+ * peer's Corestore, encrypted with the production's log key, with a Hyperbee view built by
+ * apply(). This facade is what the peer and the CLI use.
+ *
+ * - The creator's Autobase key is the ProductionKey.
+ * - Each member binds its writer core to its identity with a signature (WriterBinding);
+ *   apply() verifies it before the core is added as a writer.
+ * - `append` fills the schema version and the claimed time (`at`, from an injectable clock).
+ */
+import { EventEmitter } from 'node:events'
+import type { Duplex } from 'node:stream'
+import Autobase from 'autobase'
+import type Corestore from 'corestore'
+import Hyperbee from 'hyperbee'
+import { OnsetError } from '../base/errors.ts'
+import { toBase64 } from '../crypto/bytes.ts'
+import type { Identity } from '../crypto/identity.ts'
+import { PeerKey, ProductionKey } from '../crypto/ids.ts'
+import { openSealed, sealTo } from '../crypto/seal.ts'
+import type { ProductionSecrets } from '../crypto/secrets.ts'
+import { sign } from '../crypto/sign.ts'
+import { bindingPayload, makeApply, type ApplyContext, type View } from './apply.ts'
+import { decodeEvent, DEFAULT_POLICY, EVENT_VERSION, type CustodyEvent, type Policy, type WriterBinding } from './events.ts'
+import { Queries } from './queries.ts'
+
+/** An event as a caller writes it: the log fills `v` and `at`. */
+export type NewEvent = CustodyEvent extends infer E ? E extends CustodyEvent ? Omit<E, 'v' | 'at'> & { at?: number } : never : never
+
+export interface OpenOptions {
+  /** a Corestore namespace for this production only (Autobase.close() closes it) */
+  store: Corestore
+  identity: Identity
+  secrets: ProductionSecrets
+  clock?: () => number
+}
+
+/** Seal a member's secrets: JSON [[epoch, hexSecret], ...] sealed to its identity key. */
+export function sealSecretsTo(member: PeerKey, secrets: ProductionSecrets, epochs?: number[]): string {
+  const list = secrets.entries().filter(([e]) => !epochs || epochs.includes(e)).map(([e, s]) => [e, s.toString('hex')])
+  return toBase64(sealTo(PeerKey.toBytes(member), Buffer.from(JSON.stringify(list))))
+}
+
+export function openSealedSecrets(identity: Identity, sealed: string): [number, Buffer][] {
+  const plain = openSealed(identity, Buffer.from(sealed, 'base64'))
+  let v: unknown
+  try { v = JSON.parse(plain.toString('utf8')) } catch { throw new OnsetError('MALFORMED', 'sealed secrets are not readable') }
+  if (!Array.isArray(v) || !v.every((x) => Array.isArray(x) && Number.isInteger(x[0]) && typeof x[1] === 'string' && /^[0-9a-f]{64}$/.test(x[1]))) throw new OnsetError('MALFORMED', 'sealed secrets have the wrong shape')
+  return (v as [number, string][]).map(([e, s]) => [e, Buffer.from(s, 'hex')])
+}
+
+export class CustodyLog extends EventEmitter {
+  readonly base: Autobase<unknown, View>
+  readonly key: ProductionKey
+  readonly identity: Identity
+  readonly queries: Queries
+  private readonly clock: () => number
+  private readonly ctx: ApplyContext
+
+  private constructor(base: Autobase<unknown, View>, key: ProductionKey, identity: Identity, ctx: ApplyContext, clock: () => number) {
+    super()
+    this.base = base
+    this.key = key
+    this.identity = identity
+    this.ctx = ctx
+    this.clock = clock
+    this.queries = new Queries(base.view, key)
+    base.on('update', () => this.emit('update'))
+    base.on('error', (err: Error) => this.emit('error', err))
+  }
+
+  private static build(store: Corestore, bootstrap: Buffer | null, secrets: ProductionSecrets, ctx: ApplyContext): Autobase<unknown, View> {
+    return new Autobase<unknown, View>(store, bootstrap, {
+      valueEncoding: 'json',
+      ackInterval: 1000,
+      encryptionKey: secrets.logKey,
+      open: (s: Corestore) => new Hyperbee(s.get('view'), { keyEncoding: 'utf-8', valueEncoding: 'json', extension: false }) as unknown as View,
+      apply: makeApply(ctx),
+    })
+  }
+
+  /** Create a new production; this peer becomes its first admin. */
+  static async create(o: OpenOptions & { name: string, creatorName?: string, policy?: Policy }): Promise<CustodyLog> {
+    const ctx: ApplyContext = { productionKey: '' as ProductionKey }
+    const base = CustodyLog.build(o.store, null, o.secrets, ctx)
+    await base.ready()
+    const key = ProductionKey.fromBytes(base.key)
+    ctx.productionKey = key
+    const log = new CustodyLog(base, key, o.identity, ctx, o.clock ?? Date.now)
+    await log.append({
+      type: 'production.created', name: o.name, policy: o.policy ?? DEFAULT_POLICY, creatorName: o.creatorName ?? '',
+      secrets: sealSecretsTo(o.identity.peerKey, o.secrets), binding: log.binding(),
+    })
+    return log
+  }
+
+  /** Open an existing production (ours, or one we joined) by its key. */
+  static async open(o: OpenOptions & { productionKey: ProductionKey }): Promise<CustodyLog> {
+    const ctx: ApplyContext = { productionKey: o.productionKey }
+    const base = CustodyLog.build(o.store, ProductionKey.toBytes(o.productionKey), o.secrets, ctx)
+    await base.ready()
+    return new CustodyLog(base, o.productionKey, o.identity, ctx, o.clock ?? Date.now)
+  }
+
+  /** Hex key of this peer's writer core. */
+  get writerKey(): string { return this.base.local.key.toString('hex') }
+  get writable(): boolean { return this.base.writable }
+
+  /** This peer's signed binding of its writer core to its identity. */
+  binding(): WriterBinding {
+    const writer = this.writerKey
+    return { peer: this.identity.peerKey, writer, sig: sign(this.identity, 'writer-binding', bindingPayload(this.ctx.productionKey, writer)).toString('hex') }
+  }
+
+  /** Validate and append one event; refuses (NOT_AUTHORIZED) when this peer is not a writer. */
+  async append(e: NewEvent): Promise<CustodyEvent> {
+    const full = { ...e, v: EVENT_VERSION, at: e.at ?? this.clock() }
+    const d = decodeEvent(full)
+    if (!d.ok) throw new Error(`bug: refusing to append an invalid ${e.type} event: ${d.reason}`)
+    if (!this.base.writable) throw new OnsetError('NOT_AUTHORIZED', `this peer (${PeerKey.short(this.identity.peerKey)}) is not a writer of production ${ProductionKey.short(this.key)}`, { hint: 'post and vault members never write; a dit or lab peer becomes a writer once an admin admits it and its writer binding is replicated' })
+    await this.base.append(d.event)
+    await this.base.update()
+    return d.event
+  }
+
+  async appendMany(events: NewEvent[]): Promise<void> {
+    for (const e of events) {
+      const full = { ...e, v: EVENT_VERSION, at: e.at ?? this.clock() }
+      const d = decodeEvent(full)
+      if (!d.ok) throw new Error(`bug: refusing to append an invalid ${e.type} event: ${d.reason}`)
+      if (!this.base.writable) throw new OnsetError('NOT_AUTHORIZED', `this peer is not a writer of production ${ProductionKey.short(this.key)}`)
+      await this.base.append(d.event)
+    }
+    await this.base.update()
+  }
+
+  /** Append a raw value with no validation: only for tests of hostile writers. */
+  async appendRawForTests(value: unknown): Promise<void> {
+    await this.base.append(value)
+    await this.base.update()
+  }
+
+  async update(): Promise<void> { await this.base.update() }
+
+  replicate(stream: boolean | Duplex | object): Duplex { return this.base.replicate(stream) }
+
+  /** Core keys a blind replica needs to mirror this log (writers and the view's system core). */
+  coreKeys(): string[] {
+    return [this.base.key.toString('hex'), this.writerKey]
+  }
+
+  now(): number { return this.clock() }
+
+  async close(): Promise<void> { await this.base.close() }
+}
