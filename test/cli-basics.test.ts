@@ -9,9 +9,9 @@ const BIN = path.resolve('bin/onset.js')
 let dir: string
 
 function onset(args: string[], opts: { env?: NodeJS.ProcessEnv, input?: string } = {}) {
-  const env = { ...process.env, ONSET_PASSPHRASE: '', ONSET_DATA: '', ...opts.env }
-  delete env.ONSET_PASSPHRASE
-  if (opts.env?.ONSET_PASSPHRASE) env.ONSET_PASSPHRASE = opts.env.ONSET_PASSPHRASE
+  const env: NodeJS.ProcessEnv = { ...process.env, ...opts.env }
+  if (!opts.env?.ONSET_PASSPHRASE) delete env.ONSET_PASSPHRASE
+  delete env.ONSET_DATA
   const r = spawnSync(process.execPath, [BIN, ...args], { env, input: opts.input ?? '', encoding: 'utf8', timeout: 30_000 })
   return { code: r.status, out: r.stdout, err: r.stderr }
 }

@@ -5,6 +5,7 @@ declare module 'autobase' {
   import type Corestore from 'corestore'
   import type Hypercore from 'hypercore'
 
+  namespace Autobase {
   interface ApplyNode<T> {
     value: T | null
     from: { key: Buffer }
@@ -34,8 +35,10 @@ declare module 'autobase' {
     fastForward?: boolean | { key: Uint8Array }
   }
 
+  }
+
   class Autobase<T = unknown, V = unknown> extends EventEmitter {
-    constructor(store: Corestore, bootstrap: Uint8Array | null, handlers: Handlers<T, V>)
+    constructor(store: Corestore, bootstrap: Uint8Array | null, handlers: Autobase.Handlers<T, V>)
     readonly key: Buffer
     readonly discoveryKey: Buffer
     readonly local: Hypercore
