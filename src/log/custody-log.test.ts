@@ -89,3 +89,28 @@ describe('custody log', () => {
     expect(m?.writer).toBe(post.log.writerKey)
   })
 })
+
+describe('custody log: revocation while partitioned', () => {
+  it("a writer revoked while offline: its later events never take effect anywhere, and the views converge", async () => {
+    const { cluster: c, admin } = await LogCluster.create()
+    cluster = c
+    const lab = await c.addPeer('lab')
+    const dit = await c.addPeer('dit')
+    c.connectAll()
+    await admit(admin, lab, 'lab')
+    await admit(admin, dit, 'dit')
+    await c.until(() => lab.log.writable && dit.log.writable, 'writers')
+    await lab.log.append({ type: 'card.registered', card: A001, files: 1, bytes: 1, label: '' })
+    await c.converge()
+    c.disconnect(admin, lab); c.disconnect(dit, lab)
+    // the admin revokes the lab; the lab, unaware, keeps writing
+    await admin.log.append({ type: 'member.revoked', peer: lab.identity.peerKey, reason: 'laptop stolen', epoch: 1, sealed: {} })
+    await lab.log.append({ type: 'card.registered', card: A002, files: 1, bytes: 1, label: 'written after revocation' })
+    c.connectAll()
+    await c.converge([admin, dit], 'admin and dit to converge')
+    expect(await admin.log.queries.card(A002)).toBeNull()
+    expect((await admin.log.queries.member(lab.identity.peerKey))?.effective).toBe('revoked')
+    expect(await admin.log.queries.epoch()).toBe(1)
+    expect((await dit.log.queries.card(A002))).toBeNull()
+  })
+})
