@@ -23,6 +23,8 @@ export interface ChunkRef {
   block: number
   /** plaintext length in bytes */
   size: number
+  /** data-key epoch the block was written under (default: 0) */
+  epoch?: number
 }
 
 export interface ChunkStore {
@@ -37,4 +39,12 @@ export interface ChunkStore {
   /** Make everything put so far durable on disk. */
   flush(): Promise<void>
   close(): Promise<void>
+  /** Check every chunk this store holds; returns the refs that are damaged or missing. */
+  verifyAll(): Promise<ChunkProblem[]>
+}
+
+export interface ChunkProblem {
+  ref: ChunkRef
+  problem: 'corrupt' | 'missing'
+  detail: string
 }

@@ -1,0 +1,140 @@
+import { promises as fs } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import Corestore from 'corestore'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { deterministicBytes } from '../crypto/identity.ts'
+import { ProductionSecrets } from '../crypto/secrets.ts'
+import { chunkStoreSuite } from './chunk-store.suite.ts'
+import { HypercoreChunkStore } from './hypercore-chunk-store.ts'
+
+let root: string
+const secrets = new ProductionSecrets(Buffer.alloc(32, 1))
+const stores: Corestore[] = []
+beforeAll(async () => { root = await fs.mkdtemp(path.join(os.tmpdir(), 'onset-store-')) })
+afterAll(async () => {
+  for (const s of stores) await s.close().catch(() => {})
+  await fs.rm(root, { recursive: true, force: true })
+})
+
+function corestore(name: string): Corestore {
+  const s = new Corestore(path.join(root, name))
+  stores.push(s)
+  return s
+}
+
+const keyed = (store: Corestore, epoch = 0) => HypercoreChunkStore.open({ store: store.namespace('p'), chunkIdKey: secrets.chunkIdKey, dataKey: (e) => secrets.dataKey(e), epoch, timeout: 5000 })
+
+let n = 0
+let current: Corestore | null = null
+chunkStoreSuite({
+  name: 'hypercore',
+  chunkIdKey: secrets.chunkIdKey,
+  open: async () => { current = corestore(`suite-${n++}`); return keyed(current) },
+  reopen: async () => keyed(current!),
+})
+
+function pipe(a: Corestore, b: Corestore) {
+  const s1 = a.replicate(true), s2 = b.replicate(false)
+  s1.on('error', () => {}); s2.on('error', () => {})
+  s1.pipe(s2).pipe(s1)
+  return () => { s1.destroy(); s2.destroy() }
+}
+
+describe('HypercoreChunkStore', () => {
+  it('stores ciphertext: the plaintext never appears in the raw blocks', async () => {
+    const cs = corestore('cipher')
+    const s = await keyed(cs)
+    const marker = Buffer.from('CLAPPERBOARD-SCENE-42-TAKE-3'.repeat(100))
+    const ref = await s.put(marker)
+    const raw = await s.getCiphertext(ref.core, ref.block)
+    expect(raw!.includes(Buffer.from('CLAPPERBOARD'))).toBe(false)
+    expect((await s.get(ref)).equals(marker)).toBe(true)
+    await s.close()
+  })
+
+  it('the wrong data key is detected (id mismatch), never returned as data', async () => {
+    const cs = corestore('wrongkey')
+    const s = await keyed(cs)
+    const ref = await s.put(Buffer.from('take two'))
+    await s.close()
+    const other = new ProductionSecrets(Buffer.alloc(32, 2))
+    const w = await HypercoreChunkStore.open({ store: cs.namespace('p'), chunkIdKey: secrets.chunkIdKey, dataKey: (e) => other.dataKey(e), epoch: 0 })
+    await expect(w.get(ref)).rejects.toMatchObject({ code: 'CHUNK_CORRUPT' })
+    await w.close()
+  })
+
+  it('reads a chunk from another peer across replication, verified', async () => {
+    const a = corestore('remote-a'), b = corestore('remote-b')
+    const sa = await keyed(a), sb = await keyed(b)
+    const d = deterministicBytes(200_000, Buffer.alloc(32, 5))
+    const ref = await sa.put(d)
+    const cut = pipe(a, b)
+    expect((await sb.get(ref)).equals(d)).toBe(true)
+    await sb.recordReceived(ref)
+    expect(await sb.has(ref.id)).toBe(true)
+    cut()
+    await sa.close(); await sb.close()
+  })
+
+  it('a blind store replicates and holds ciphertext but refuses plaintext', async () => {
+    const a = corestore('blind-a'), v = corestore('blind-v')
+    const sa = await keyed(a)
+    const sv = await HypercoreChunkStore.open({ store: v.namespace('p'), chunkIdKey: secrets.chunkIdKey, dataKey: null, epoch: 0 })
+    const ref = await sa.put(Buffer.from('secret footage'.repeat(50)))
+    const cut = pipe(a, v)
+    const cipher = await sv.getCiphertext(ref.core, ref.block, { timeout: 5000 })
+    expect(cipher).not.toBeNull()
+    expect(cipher!.includes(Buffer.from('secret footage'))).toBe(false)
+    expect(cipher!.length).toBe(14 * 50 + 8) // 8 bytes of block-encryption padding
+    await expect(sv.get(ref)).rejects.toMatchObject({ code: 'NOT_AUTHORIZED' })
+    await expect(sv.put(Buffer.from('x'))).rejects.toMatchObject({ code: 'NOT_AUTHORIZED' })
+    cut()
+    await sa.close(); await sv.close()
+  })
+
+  it('damage on disk is detected by verifyRefs and repaired from a peer', async () => {
+    const aDir = 'damage-a'
+    let a = corestore(aDir)
+    const b = corestore('damage-b')
+    let sa = await keyed(a)
+    const chunks = Array.from({ length: 6 }, (_, i) => deterministicBytes(256 * 1024, Buffer.alloc(32, 20 + i)))
+    const refs = []
+    for (const c of chunks) refs.push(await sa.put(c))
+    // the lab (b) replicates every block first
+    const sb = await keyed(b)
+    let cut = pipe(a, b)
+    for (const r of refs) { await sb.get(r); await sb.recordReceived(r) }
+    cut()
+    await sa.close()
+    await a.close()
+    // damage a's on-disk data: flip bytes in the middle of every large file of its RocksDB
+    const dbDir = path.join(root, aDir, 'db')
+    for (const name of await fs.readdir(dbDir)) {
+      const f = path.join(dbDir, name)
+      const st = await fs.stat(f)
+      if (st.size < 512 * 1024) continue
+      const fh = await fs.open(f, 'r+')
+      const at = Math.floor(st.size * 0.6)
+      const b1 = Buffer.alloc(16)
+      await fh.read(b1, 0, 16, at)
+      for (let i = 0; i < 16; i++) b1[i]! ^= 0xff
+      await fh.write(b1, 0, 16, at)
+      await fh.close()
+    }
+    a = corestore(aDir)
+    sa = await keyed(a)
+    const problems = await sa.verifyRefs(refs)
+    expect(problems.length).toBeGreaterThan(0)
+    for (const p of problems) expect(refs.map((r) => r.id)).toContain(p.ref.id)
+    // repair from the peer that holds verified copies
+    cut = pipe(a, b)
+    for (const p of problems) {
+      const fixed = await sa.repair(p.ref, { timeout: 5000 })
+      expect(fixed.equals(chunks[refs.findIndex((r) => r.id === p.ref.id)]!)).toBe(true)
+    }
+    expect(await sa.verifyRefs(refs)).toEqual([])
+    cut()
+    await sa.close(); await sb.close()
+  })
+})
