@@ -21,8 +21,8 @@
  * directory, fsync, rename over the old file, fsync the directory.
  * Every key file must be mode 0600 or stricter (no group/other bits); anything else is refused.
  */
-import { constants as fsc, promises as fs } from 'node:fs'
-import path from 'node:path'
+import { promises as fs } from 'node:fs'
+import { atomicWriteFile } from '../base/atomic.ts'
 import sodium from 'sodium-native'
 import { OnsetError } from '../base/errors.ts'
 import { fromBase64, fromHex, isHex, lp, toBase64, toHex } from './bytes.ts'
@@ -245,33 +245,5 @@ export async function writeKeyFile(file: string, c: KeyFileContents, passphrase:
 
 /** temp file (0600) + fsync + rename + fsync(dir). A crash leaves either the old or the new file. */
 export async function atomicWrite(file: string, bytes: Uint8Array, opts: { replace: boolean }): Promise<void> {
-  const dir = path.dirname(file)
-  await fs.mkdir(dir, { recursive: true, mode: 0o700 })
-  if (!opts.replace) {
-    try {
-      await fs.access(file)
-      throw new OnsetError('ALREADY_EXISTS', `${file} already exists`, { hint: 'refusing to overwrite a key file' })
-    } catch (err) {
-      if (err instanceof OnsetError) throw err
-    }
-  }
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${toHex(randomBytes(4))}.tmp`)
-  const fh = await fs.open(tmp, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL, 0o600)
-  try {
-    await fh.writeFile(bytes)
-    await fh.sync()
-  } catch (err) {
-    await fh.close().catch(() => {})
-    await fs.rm(tmp, { force: true })
-    throw new OnsetError((err as NodeJS.ErrnoException).code === 'ENOSPC' ? 'DISK_FULL' : 'IO', `cannot write ${file}: ${(err as Error).message}`, { hint: 'the previous file, if any, is unchanged' })
-  }
-  await fh.close()
-  try {
-    await fs.rename(tmp, file)
-  } catch (err) {
-    await fs.rm(tmp, { force: true })
-    throw new OnsetError('IO', `cannot write ${file}: ${(err as Error).message}`, { hint: 'the previous file, if any, is unchanged' })
-  }
-  const dh = await fs.open(dir, 'r')
-  try { await dh.sync() } catch { /* some file systems refuse fsync on directories */ } finally { await dh.close() }
+  await atomicWriteFile(file, bytes, { replace: opts.replace, mode: 0o600, what: 'write key file' })
 }
