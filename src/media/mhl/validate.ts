@@ -26,6 +26,8 @@ export async function validateMhl(file: string, xml: string, kind: MhlKind): Pro
   const r = await validateXML({
     xml: [{ fileName: 'document.xml', contents: xml }],
     schema: [{ fileName: kind === 'hashlist' ? 'ASCMHL.xsd' : 'ASCMHLDirectory.xsd', contents: kind === 'hashlist' ? s.hashlist : s.directory }],
+    // a card of tens of thousands of files makes a large document: allow up to 1 GiB of wasm memory
+    maxMemoryPages: 16384,
     preload: kind === 'directory' ? [{ fileName: 'ASCMHL.xsd', contents: s.hashlist }] : null,
   })
   if (!r.valid) {
