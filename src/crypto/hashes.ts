@@ -61,8 +61,33 @@ interface Part {
   digest(): string
 }
 
-function wasmPart(h: IHasher): Part {
-  return { update: (b) => { h.update(b) }, digest: () => h.digest('hex') }
+/**
+ * WebAssembly hashers are costly to create (a compiled instance with its own memory): keep the
+ * finished ones and re-init them, so hashing tens of thousands of small files does not churn
+ * the garbage collector.
+ */
+type WasmAlgo = 'xxh64' | 'xxh128' | 'xxh3'
+const pool: Record<WasmAlgo, IHasher[]> = { xxh64: [], xxh128: [], xxh3: [] }
+const POOL_MAX = 16
+
+async function wasmHasher(a: WasmAlgo): Promise<IHasher> {
+  const h = pool[a].pop() ?? await (a === 'xxh64' ? createXXHash64() : a === 'xxh128' ? createXXHash128() : createXXHash3())
+  h.init()
+  return h
+}
+
+function wasmPart(a: WasmAlgo, h: IHasher): Part {
+  let done = false
+  return {
+    update: (b) => { if (done) throw new Error('bug: update after digest'); h.update(b) },
+    digest: () => {
+      if (done) throw new Error('bug: a hasher is digested once')
+      done = true
+      const d = h.digest('hex')
+      if (pool[a].length < POOL_MAX) pool[a].push(h)
+      return d
+    },
+  }
 }
 
 function nodePart(h: Hash, fmt: (d: Buffer) => string): Part {
@@ -84,9 +109,7 @@ export class FileHasher {
     const parts = new Map<HashAlgo, Part>()
     for (const a of new Set(algos)) {
       switch (a) {
-        case 'xxh64': { const h = await createXXHash64(); h.init(); parts.set(a, wasmPart(h)); break }
-        case 'xxh128': { const h = await createXXHash128(); h.init(); parts.set(a, wasmPart(h)); break }
-        case 'xxh3': { const h = await createXXHash3(); h.init(); parts.set(a, wasmPart(h)); break }
+        case 'xxh64': case 'xxh128': case 'xxh3': parts.set(a, wasmPart(a, await wasmHasher(a))); break
         case 'md5': parts.set(a, nodePart(createHash('md5'), (d) => d.toString('hex'))); break
         case 'sha1': parts.set(a, nodePart(createHash('sha1'), (d) => d.toString('hex'))); break
         case 'c4': parts.set(a, nodePart(createHash('sha512'), c4FromSha512)); break

@@ -16,6 +16,7 @@
  * conflicting file at a destination is left untouched and reported; an unreadable source file is
  * reported and skipped. The result says exactly what happened to every file at every place.
  */
+import { spawn } from 'node:child_process'
 import { createReadStream, promises as fs } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -93,12 +94,18 @@ function volumeName(dest: string): string {
   return path.resolve(dest).split(path.sep).filter(Boolean).slice(-2).join('/') || dest
 }
 
-async function hashFile(abs: string, algos: readonly HashAlgo[]): Promise<FileHashes> {
-  const { bytes: _b, ...h } = await hashStream(createReadStream(abs, { highWaterMark: 1024 * 1024 }), algos)
+async function hashFile(abs: string, algos: readonly HashAlgo[], size = 1 << 20): Promise<FileHashes> {
+  if (size <= 256 * 1024) {
+    // small files: one read, no stream machinery
+    const h = await FileHasher.create(algos)
+    h.update(await fs.readFile(abs))
+    return h.digest()
+  }
+  const { bytes: _b, ...h } = await hashStream(createReadStream(abs, { highWaterMark: Math.max(64 * 1024, Math.min(1 << 20, size)) }), algos)
   return h
 }
 
-interface DestState { root: string, cardRoot: string, failed: string | null, location: Location, touched: Set<string> }
+interface DestState { root: string, cardRoot: string, failed: string | null, location: Location, touched: Set<string>, made: Set<string> }
 
 /** A verified partial copy waiting for the checkpoint: fsync, then rename to its final name. */
 interface PendingFinal { partial: string, final: string }
@@ -115,7 +122,7 @@ export async function offload(o: OffloadOptions): Promise<OffloadResult> {
   for (const d of o.dests) {
     const root = path.resolve(d)
     if (path.resolve(o.cardDir) === root || root.startsWith(path.resolve(o.cardDir) + path.sep)) throw new OnsetError('BAD_ARGUMENT', `destination ${d} is inside the card`)
-    dests.push({ root, cardRoot: path.join(root, o.card), failed: null, touched: new Set(), location: { kind: 'dest', peer: o.self, path: path.join(root, o.card), volume: (o.volumeOf ?? volumeName)(root) } })
+    dests.push({ root, cardRoot: path.join(root, o.card), failed: null, touched: new Set(), made: new Set(), location: { kind: 'dest', peer: o.self, path: path.join(root, o.card), volume: (o.volumeOf ?? volumeName)(root) } })
   }
   const vaultLoc: Location = { kind: 'vault', peer: o.self }
   const result: OffloadResult = { card: o.card, files: scan.files.length, bytes: scan.bytes, outcomes: new Map(), problems: [], mhl: [], ok: false, seconds: 0 }
@@ -138,10 +145,14 @@ export async function offload(o: OffloadOptions): Promise<OffloadResult> {
   const checkpoint = async () => {
     // fsync the verified partial copies (in parallel: the file system batches them), rename them
     // to their final names, fsync their directories: only then are the copies recorded
-    await inParallel(finals, 32, async (f) => {
-      const h = await fs.open(f.partial, 'r+')
-      try { await h.sync() } finally { await h.close() }
-    })
+    if (finals.length > 8 && (await syncFilesystems(dests.filter((d) => !d.failed).map((d) => d.root)))) {
+      // many small files: one syncfs(2) per destination file system instead of one fsync per file
+    } else {
+      await inParallel(finals, 32, async (f) => {
+        const h = await fs.open(f.partial, 'r+')
+        try { await h.sync() } finally { await h.close() }
+      })
+    }
     for (const f of finals) await fs.rename(f.partial, f.final)
     finals = []
     for (const d of dests) {
@@ -239,6 +250,23 @@ export async function offload(o: OffloadOptions): Promise<OffloadResult> {
   return result
 }
 
+/**
+ * syncfs(2) for each destination's file system, through coreutils' `sync -f` (Linux). Returns
+ * false where that is not available, and the caller fsyncs file by file instead.
+ */
+async function syncFilesystems(roots: string[]): Promise<boolean> {
+  if (process.platform !== 'linux' || roots.length === 0) return false
+  for (const r of roots) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const p = spawn('sync', ['-f', r], { stdio: 'ignore' })
+      p.on('error', () => resolve(false))
+      p.on('exit', (code) => resolve(code === 0))
+    })
+    if (!ok) return false
+  }
+  return true
+}
+
 async function inParallel<T>(items: readonly T[], limit: number, fn: (t: T) => Promise<void>): Promise<void> {
   let i = 0
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
@@ -275,7 +303,8 @@ async function copyOne(
       if (st.isFile()) { existing.push(d); continue }
     } catch { /* absent: the normal case */ }
     try {
-      await fs.mkdir(path.dirname(final), { recursive: true })
+      const parent = path.dirname(final)
+      if (!d.made.has(parent)) { await fs.mkdir(parent, { recursive: true }); d.made.add(parent) }
       const partial = final + PARTIAL
       writers.push({ d, fh: await fs.open(partial, 'w'), partial, final })
       d.touched.add(path.dirname(final))
@@ -325,7 +354,7 @@ async function copyOne(
 
   for (const w of writers) await w.fh.close().catch(() => {})
   // the card did not change during the copy
-  const again = await hashFile(f.abs, ['xxh64'])
+  const again = await hashFile(f.abs, ['xxh64'], f.size)
   if (again.xxh64 !== hashes.xxh64) {
     for (const w of writers) await fs.rm(w.partial, { force: true })
     throw new OnsetError('HASH_MISMATCH', `${f.path} changed on the card during the copy (xxh64 ${hashes.xxh64} then ${again.xxh64}); nothing was recorded`, { hint: 'is the camera or another program still writing to the card?' })
@@ -333,7 +362,7 @@ async function copyOne(
   // read every destination back before it gets its final name
   for (const w of writers) {
     if (w.d.failed) { await fs.rm(w.partial, { force: true }); outcomes[w.d.root] = 'disk-full'; continue }
-    const seen = await hashFile(w.partial, ['xxh64', 'xxh128'])
+    const seen = await hashFile(w.partial, ['xxh64', 'xxh128'], f.size)
     if (seen.xxh64 !== hashes.xxh64 || seen.xxh128 !== hashes.xxh128) {
       await fs.rm(w.partial, { force: true })
       outcomes[w.d.root] = 'failed'
