@@ -2,6 +2,7 @@
 import { OnsetError } from '../base/errors.ts'
 import { homeNeedsPassphrase, openHome, type Home } from '../peer/home.ts'
 import { dataPaths, defaultDataDir } from '../peer/paths.ts'
+import { Production } from '../peer/production.ts'
 import { existingPassphrase, type PassphraseSources, type PromptIO } from './passphrase.ts'
 
 export interface GlobalOptions {
@@ -9,6 +10,7 @@ export interface GlobalOptions {
   json?: boolean
   passphraseFile?: string
   passphrase?: boolean // false when --no-passphrase was given
+  production?: string
 }
 
 export class Output {
@@ -71,6 +73,22 @@ export class Context {
     if (!(await homeNeedsPassphrase(this.dataDir))) return undefined
     this.cachedPassphrase ??= await existingPassphrase(this.passphraseSources, this.io, this.paths.keyFile)
     return this.cachedPassphrase
+  }
+
+  /** The passphrase to re-seal the key file with (null when it is unprotected). */
+  async savePassphrase(home: Home): Promise<string | null> {
+    return home.protection === 'none' ? null : ((await this.passphrase()) ?? null)
+  }
+
+  /** Open this peer's production (the only one, or --production), run fn, close. */
+  async withProduction<T>(fn: (p: Production, home: Home) => Promise<T>): Promise<T> {
+    const home = await this.home()
+    const p = await Production.open(home, this.opts.production)
+    try {
+      return await fn(p, home)
+    } finally {
+      await p.close()
+    }
   }
 
   async home(): Promise<Home> {

@@ -20,6 +20,7 @@ export function buildProgram(): { program: Command, context: () => Context } {
     .option('--json', 'machine-readable output: one JSON document, or JSON lines for progress')
     .option('--passphrase-file <file>', "read the key file's passphrase from a file")
     .option('--no-passphrase', 'with init: protect the key file by permissions only (no passphrase)')
+    .option('--production <key>', 'which production (key, key prefix or name) when this peer holds several')
     .showHelpAfterError('(run `onset --help` for usage)')
     .exitOverride()
     .configureOutput({ outputError: (s, write) => write(s) })

@@ -1,9 +1,19 @@
 /** Every command, one file each. */
 import type { Command } from 'commander'
 import type { Context } from '../context.ts'
+import { register as exportCmd } from './export.ts'
 import { register as init } from './init.ts'
+import { register as log } from './log.ts'
+import { register as member } from './member.ts'
+import { register as note } from './note.ts'
+import { register as offload } from './offload.ts'
+import { register as policy } from './policy.ts'
+import { register as production } from './production.ts'
+import { register as safeToFormat } from './safe-to-format.ts'
+import { register as status } from './status.ts'
+import { register as verify } from './verify.ts'
 import { register as whoami } from './whoami.ts'
 
 export type Register = (program: Command, ctx: () => Context) => void
 
-export const COMMANDS: Register[] = [init, whoami]
+export const COMMANDS: Register[] = [init, whoami, production, member, policy, offload, verify, exportCmd, safeToFormat, status, log, note]

@@ -1,0 +1,103 @@
+/**
+ * The replica-health picture (DESIGN.md §4) built from the custody log's view, plus live
+ * transfer state when a peer runs: per card its state, verified copies vs policy, where,
+ * pending bytes and the oldest unprotected byte; per peer its role and last contact; alerts.
+ */
+import { PeerKey, type CardId } from '../crypto/ids.ts'
+import type { CardStatus } from '../log/queries.ts'
+import type { Production } from './production.ts'
+import type { AlertSnapshot, CardSnapshot, CardState, PeerSnapshot, Snapshot, TransportKind } from './snapshot.ts'
+
+export interface LiveState {
+  /** per card: bytes still moving, and the rate */
+  transfers: Map<string, { pending: number, rate: number }>
+  /** per peer key: connection */
+  peers: Map<string, { transport: TransportKind, since: number, owedTo: number, owedFrom: number }>
+  lastSeen: Map<string, number>
+  /** cards an offload is currently copying */
+  copying: Set<string>
+}
+
+export function emptyLive(): LiveState {
+  return { transfers: new Map(), peers: new Map(), lastSeen: new Map(), copying: new Set() }
+}
+
+function placeName(c: CardStatus['files'][number]['copies'][number], names: Map<string, string>): string {
+  const who = names.get(c.location.peer) || PeerKey.short(c.location.peer)
+  return c.location.kind === 'vault' ? `${who} vault` : `${who}:${c.location.volume || c.location.path}`
+}
+
+export async function cardSnapshot(p: Production, card: CardId, live: LiveState, names: Map<string, string>): Promise<CardSnapshot | null> {
+  const st = await p.log.queries.cardStatus(card)
+  if (!st) return null
+  let minCopies = Infinity
+  const where = new Set<string>()
+  let oldest: number | null = null
+  for (const f of st.files) {
+    minCopies = Math.min(minCopies, f.count.copies)
+    for (const c of f.copies) if (c.verified?.result === 'ok') where.add(placeName(c, names))
+    if (!f.count.met) oldest = oldest === null ? f.file.at : Math.min(oldest, f.file.at)
+  }
+  if (st.unrecorded > 0) { minCopies = 0; oldest = oldest ?? st.card.registeredAt }
+  const t = live.transfers.get(card)
+  let state: CardState = st.state
+  if (state !== 'PROTECTED' && (live.copying.has(card) || (t && t.pending > 0))) state = 'COPYING'
+  return {
+    card, state, files: st.card.files, bytes: st.card.bytes,
+    copies: minCopies === Infinity ? 0 : minCopies, copiesWanted: st.policy.copies,
+    where: [...where].sort(),
+    bytesPending: t?.pending ?? 0, rate: t?.rate ?? 0, eta: t && t.rate > 0 ? t.pending / t.rate : null,
+    oldestUnprotectedAt: state === 'PROTECTED' ? null : oldest,
+    registeredBy: names.get(st.card.registeredBy) || PeerKey.short(st.card.registeredBy), registeredAt: st.card.registeredAt,
+  }
+}
+
+export async function buildSnapshot(p: Production, live: LiveState = emptyLive(), now = Date.now()): Promise<Snapshot> {
+  const q = p.log.queries
+  const prod = await q.production()
+  const members = await q.members(now)
+  const names = new Map(members.map((m) => [m.peer as string, m.name]))
+  const me = members.find((m) => m.peer === p.home.identity.peerKey)
+  const cards: CardSnapshot[] = []
+  for (const c of await q.cards()) {
+    const s = await cardSnapshot(p, c.card, live, names)
+    if (s) cards.push(s)
+  }
+  const peers: PeerSnapshot[] = members.map((m) => {
+    const conn = live.peers.get(m.peer)
+    return {
+      peer: m.peer, name: m.name || PeerKey.short(m.peer), role: m.role, connected: Boolean(conn), transport: conn?.transport ?? null,
+      lastSeen: conn ? now : live.lastSeen.get(m.peer) ?? null, bytesOwedTo: conn?.owedTo ?? 0, bytesOwedFrom: conn?.owedFrom ?? 0,
+      state: m.effective, self: m.peer === p.home.identity.peerKey,
+    }
+  })
+  const alerts: AlertSnapshot[] = (await q.alerts({ limit: 200 })).map((a) => ({ id: a.id, at: a.at, severity: a.severity, kind: a.kind, message: a.message, subject: a.subject, acked: a.acked }))
+  return {
+    version: 1,
+    production: prod ? { key: p.key, name: prod.name, policy: prod.policy } : null,
+    self: { peer: p.home.identity.peerKey, name: me?.name ?? '', role: me?.role ?? null },
+    cards, peers, alerts, at: now,
+  }
+}
+
+export interface SafeToFormat {
+  card: string
+  safe: boolean
+  state: string
+  policy: { copies: number, peers: number, offsite: number }
+  files: { path: string, size: number, xxh64: string | undefined, copies: { where: string, verifiedAt: number | null, by: string }[], met: boolean, missing: string }[]
+  unrecorded: number
+}
+
+export async function safeToFormat(p: Production, card: CardId): Promise<SafeToFormat> {
+  await p.requireCard(card)
+  const st = (await p.log.queries.cardStatus(card))!
+  const names = new Map((await p.log.queries.members()).map((m) => [m.peer as string, m.name]))
+  return {
+    card, safe: st.state === 'PROTECTED', state: st.state, policy: st.policy, unrecorded: st.unrecorded,
+    files: st.files.map((f) => ({
+      path: f.file.path, size: f.file.size, xxh64: f.file.hashes.xxh64, met: f.count.met, missing: f.missing,
+      copies: f.copies.filter((c) => c.verified?.result === 'ok').map((c) => ({ where: placeName(c, names), verifiedAt: c.verified!.at, by: names.get(c.verified!.by) || PeerKey.short(c.verified!.by) })),
+    })),
+  }
+}
