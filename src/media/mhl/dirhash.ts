@@ -8,6 +8,10 @@
  * H is the algorithm of the hash list (xxh64 here, or any of HASH_ALGOS); "bytes" of a hash text
  * is its hex decoding (for c4: the 64-byte SHA-512 value behind the base58 text). An empty
  * directory hashes the empty input. The root hash is the same computation for the history root.
+ * The sort is a plain code-unit sort of the lowercase hex (or c4) texts, as Python's list.sort().
+ *
+ * The reference tool walks the file system, so an empty directory counts as a child (with the
+ * empty-input hashes); callers that know of empty directories pass them as `extraDirs`.
  */
 import { createHash } from 'node:crypto'
 import { c4FromSha512, hashBytes, type HashAlgo } from '../../crypto/hashes.ts'
@@ -27,7 +31,7 @@ async function h(algo: HashAlgo, data: Buffer): Promise<string> {
 }
 
 async function hashOfList(algo: HashAlgo, list: string[]): Promise<string> {
-  const sorted = [...list].sort()
+  const sorted = [...list].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
   return h(algo, Buffer.concat(sorted.map((s) => hashTextToBytes(algo, s))))
 }
 
@@ -37,7 +41,7 @@ export interface DirHash { content: string, structure: string }
  * Directory hashes for every directory (relative path, '' = the root) from the files' hashes.
  * `files` are relative POSIX paths.
  */
-export async function directoryHashes(algo: HashAlgo, files: readonly { path: string, hash: string }[]): Promise<Map<string, DirHash>> {
+export async function directoryHashes(algo: HashAlgo, files: readonly { path: string, hash: string }[], extraDirs: readonly string[] = []): Promise<Map<string, DirHash>> {
   // children per directory
   const dirs = new Map<string, { files: { name: string, hash: string }[], subdirs: Set<string> }>()
   const ensure = (d: string) => {
@@ -57,7 +61,16 @@ export async function directoryHashes(algo: HashAlgo, files: readonly { path: st
       ensure(child)
       dir = child
     }
-    ensure(dir).files.push({ name, hash: f.hash })
+    ensure(dir).files.push({ name, hash: algo === 'c4' ? f.hash : f.hash.toLowerCase() })
+  }
+  for (const x of extraDirs) {
+    let dir = ''
+    for (const p of x.split('/').filter(Boolean)) {
+      const child = dir ? `${dir}/${p}` : p
+      ensure(dir).subdirs.add(child)
+      ensure(child)
+      dir = child
+    }
   }
   const out = new Map<string, DirHash>()
   // deepest first
