@@ -3,6 +3,9 @@ import type { Command } from 'commander'
 import type { Context } from '../context.ts'
 import { register as exportCmd } from './export.ts'
 import { register as init } from './init.ts'
+import { register as invite } from './invite.ts'
+import { register as joinCmd } from './join.ts'
+import { register as peer } from './peer.ts'
 import { register as log } from './log.ts'
 import { register as member } from './member.ts'
 import { register as note } from './note.ts'
@@ -16,4 +19,4 @@ import { register as whoami } from './whoami.ts'
 
 export type Register = (program: Command, ctx: () => Context) => void
 
-export const COMMANDS: Register[] = [init, whoami, production, member, policy, offload, verify, exportCmd, safeToFormat, status, log, note]
+export const COMMANDS: Register[] = [init, whoami, production, member, invite, joinCmd, peer, policy, offload, verify, exportCmd, safeToFormat, status, log, note]

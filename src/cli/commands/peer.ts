@@ -1,0 +1,79 @@
+import type { Command } from 'commander'
+import { OnsetError } from '../../base/errors.ts'
+import { PeerKey, type CardId } from '../../crypto/ids.ts'
+import { ControlServer } from '../../peer/control/server.ts'
+import { PeerDaemon } from '../../peer/daemon.ts'
+import { buildSnapshot, safeToFormat } from '../../peer/status.ts'
+import { parseHostPort } from '../../replicate/transport/direct.ts'
+import type { Context } from '../context.ts'
+import { collect } from './options.ts'
+import { Production } from '../../peer/production.ts'
+
+export function register(program: Command, ctx: () => Context): void {
+  program.command('peer')
+    .description('run this peer: replicate the custody log and media with the other members until stopped (Ctrl-C)')
+    .option('--listen <host:port>', 'accept direct connections here (port 0: any free port)')
+    .option('--connect <host:port>', 'keep a direct connection to this peer (repeatable)', collect, [])
+    .option('--bootstrap <host:port>', 'a HyperDHT bootstrap node for the internet transport (repeatable)', collect, [])
+    .option('--public-dht', 'use the public HyperDHT for discovery (off unless chosen)')
+    .option('--dht-host <host>', 'bind the DHT node to this address')
+    .option('--want <which>', 'which cards to fetch: all, own or none (default: all; a DIT may choose own)', 'all')
+    .option('--lan', 'LAN discovery with mDNS (not in this build: use --listen/--connect or --bootstrap)')
+    .action(async (o: { listen?: string, connect: string[], bootstrap: string[], publicDht?: boolean, dhtHost?: string, want: string, lan?: boolean }) => {
+      const c = ctx()
+      if (o.lan) throw new OnsetError('USAGE', 'LAN discovery (libp2p + mDNS) is not in this build yet', { hint: 'use --listen/--connect between known addresses, or --bootstrap with `onset bootstrap` on the set LAN' })
+      if (!['all', 'own', 'none'].includes(o.want)) throw new OnsetError('BAD_ARGUMENT', '--want is all, own or none')
+      if (!o.listen && !o.connect.length && !o.bootstrap.length && !o.publicDht) throw new OnsetError('USAGE', 'nothing to connect with', { hint: 'give --listen host:port, --connect host:port, --bootstrap host:port or --public-dht' })
+      const home = await c.home()
+      const production = await Production.open(home, c.opts.production)
+      const daemon = new PeerDaemon({
+        production, listen: o.listen ? parseHostPort(o.listen) : undefined, connect: o.connect.map(parseHostPort),
+        bootstrap: o.bootstrap.map(parseHostPort), publicDht: o.publicDht, dhtHost: o.dhtHost, want: o.want as 'all' | 'own' | 'none',
+        savePassphrase: await c.savePassphrase(home),
+      })
+      const control = new ControlServer({
+        socketPath: home.paths.controlSocket,
+        events: daemon.events,
+        handlers: {
+          status: () => buildSnapshot(production, daemon.live),
+          'safe-to-format': (p) => safeToFormat(production, (p as { card: CardId }).card),
+          timeline: (p) => production.log.queries.timeline((p as { card: CardId }).card),
+          'ack-alert': async (p) => { await production.log.append({ type: 'alert.acked', alert: String((p as { id: string }).id) }); return { ok: true } },
+          'repair-vault': () => daemon.repairVault(),
+        },
+      })
+      let stopping: Promise<void> | null = null
+      const stop = () => (stopping ??= (async () => {
+        await control.close().catch(() => {})
+        await daemon.stop()
+        await production.close()
+      })())
+      try {
+        await control.listen()
+        await daemon.start()
+      } catch (err) {
+        await stop()
+        throw err
+      }
+      const addr = daemon.direct?.address()
+      c.out.line({ event: 'started', peer: home.identity.peerKey, production: production.key, listen: addr ?? null, control: home.paths.controlSocket }, [
+        `peer ${PeerKey.short(home.identity.peerKey)} running production ${production.held.name} (${production.key.slice(0, 8)})`,
+        ...(addr ? [`listening on ${addr.host}:${addr.port}`] : []),
+        'Ctrl-C to stop.',
+      ].join('\n'))
+      daemon.events.onAny((e) => {
+        if (c.out.json) c.out.line({ event: e.type, ...(e.payload as object) }, '')
+        else {
+          const p = e.payload as Record<string, unknown>
+          if (e.type === 'log-update' || e.type === 'transfer') return
+          c.out.line(null, `${new Date().toISOString().slice(11, 19)} ${e.type} ${Object.entries(p).map(([k, v]) => `${k}=${typeof v === 'string' && v.length === 64 ? v.slice(0, 8) : String(v)}`).join(' ')}`)
+        }
+      })
+      await new Promise<void>((resolve) => {
+        const onSignal = () => { process.off('SIGINT', onSignal); process.off('SIGTERM', onSignal); void stop().then(resolve) }
+        process.on('SIGINT', onSignal)
+        process.on('SIGTERM', onSignal)
+      })
+      c.out.line({ event: 'stopped' }, 'stopped cleanly')
+    })
+}

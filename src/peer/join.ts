@@ -1,0 +1,59 @@
+/**
+ * Joining a production from the new peer's side: connect to a member (an admin, for invites),
+ * ask for our secrets with the invite's proof (or as an already-admitted member), and store the
+ * production in our key file. No production secret is in the token; it arrives sealed to us.
+ */
+import { OnsetError } from '../base/errors.ts'
+import { PeerKey, ProductionKey } from '../crypto/ids.ts'
+import { ProductionSecrets } from '../crypto/secrets.ts'
+import { openSealedSecrets } from '../log/custody-log.ts'
+import { makeJoinProof, parseInvite, checkInviteFresh } from '../replicate/invite.ts'
+import { SyncSession } from '../replicate/session.ts'
+import { DirectTransport } from '../replicate/transport/direct.ts'
+import type { PeerConnection } from '../replicate/transport/transport.ts'
+import type { AdmittedMsg, JoinMsg } from '../replicate/wire.ts'
+import { saveHome, type Home } from './home.ts'
+
+export interface JoinResult { production: ProductionKey, name: string, role: string }
+
+export async function join(home: Home, passphrase: string | null, o: { target: string, connect: { host: string, port: number }, timeoutMs?: number, now?: number }): Promise<JoinResult> {
+  let production: ProductionKey
+  let invite = null
+  if (o.target.startsWith('onset-invite-')) {
+    invite = parseInvite(o.target)
+    checkInviteFresh(invite, o.now ?? Date.now())
+    production = invite.production
+  } else {
+    production = ProductionKey.parse(o.target)
+  }
+  if (home.productions.some((p) => p.key === production)) throw new OnsetError('ALREADY_EXISTS', `this peer already holds production ${ProductionKey.short(production)}`)
+  const t = new DirectTransport({ identity: home.identity, gate: () => 'member', minBackoff: 500, maxBackoff: 2000 })
+  try {
+    const admitted = await new Promise<AdmittedMsg>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new OnsetError('TIMEOUT', `no answer from ${o.connect.host}:${o.connect.port} in time`, { hint: 'is an admin peer running there (`onset peer --listen …`)?' })), o.timeoutMs ?? 20_000)
+      t.on('connection', (c: PeerConnection) => {
+        const s = new SyncSession({ ...c, admission: 'member' }, production, null)
+        s.on('admitted', (a) => { clearTimeout(timer); resolve(a) })
+        s.on('refused', (r) => { clearTimeout(timer); reject(new OnsetError('PEER_REFUSED', `the peer refused: ${r.reason}`)) })
+        s.on('error', () => {})
+        s.open()
+        const msg: JoinMsg = invite
+          ? { token: { production: invite.production, issuer: invite.issuer, role: invite.role, expiresAt: invite.expiresAt, name: invite.name, inviteKey: invite.inviteKey.toString('hex'), signature: invite.signature.toString('hex') }, proof: makeJoinProof(invite, home.identity.peerKey, c.stream.handshakeHash!).toString('hex') }
+          : { token: null, proof: null }
+        s.sendJoin(msg)
+      })
+      void t.start().then(() => t.dial(o.connect))
+    })
+    if (!admitted.secrets) throw new OnsetError('NOT_AUTHORIZED', `admitted as ${admitted.role}, which holds no production secrets (a blind vault)`, { hint: 'blind vault peers are served by `onset vault`, which this build does not ship yet' })
+    const epochs = openSealedSecrets(home.identity, admitted.secrets)
+    const root = epochs.find(([e]) => e === 0)
+    if (!root) throw new OnsetError('MALFORMED', 'the sealed secrets have no root secret')
+    home.productions.push({ key: production, name: admitted.name.slice(0, 200), ns: production, secrets: new ProductionSecrets(root[1], epochs) })
+    await saveHome(home, passphrase)
+    return { production, name: admitted.name, role: admitted.role }
+  } finally {
+    await t.stop()
+  }
+}
+
+export function shortKey(k: string): string { return PeerKey.is(k) ? PeerKey.short(k) : k.slice(0, 8) }
