@@ -8,7 +8,6 @@ import { OnsetError } from '../../base/errors.ts'
  * cannot appear in XML 1.0 at all, so a name holding one cannot be written (BAD_ARGUMENT).
  */
 export function esc(s: string): string {
-  // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/.test(s) || !s.isWellFormed()) {
     throw new OnsetError('BAD_ARGUMENT', `cannot write ${JSON.stringify(s)} into an ASC MHL file: XML cannot hold its control characters`, { hint: 'rename the file' })
   }
