@@ -55,7 +55,7 @@ export async function listGenerationFiles(root: string): Promise<string[]> {
 export async function readChain(root: string): Promise<ChainEntry[]> {
   const file = path.join(root, MHL_DIR, CHAIN_FILE)
   let xml: string
-  try { xml = await fs.readFile(file, 'utf8') } catch (err) {
+  try { xml = (await fs.readFile(file, 'utf8')).replace(/^\uFEFF/, '') } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return []
     throw new OnsetError('UNREADABLE', `cannot read ${file}: ${(err as Error).message}`, { cause: err })
   }

@@ -297,6 +297,10 @@ describe('damage and bad input', () => {
     await put(escape)
     await expect(readHistory(root)).rejects.toThrow(/not a relative path inside the history/)
 
+    // a byte-order mark is fine
+    await put('\uFEFF' + good)
+    await expect(readHistory(root)).resolves.toMatchObject({ generations: [{ generation: 1 }] })
+
     // a broken chain file
     await put(good)
     await fs.writeFile(chainFile, chain.replace('</ascmhldirectory>', '<oops>'))

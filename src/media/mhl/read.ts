@@ -33,7 +33,7 @@ export async function readHistory(root: string, opts: { depth?: number } = {}): 
   const generations: MhlGeneration[] = []
   for (const [name, bytes] of [...files].sort(([a], [b]) => generationNumber(a)! - generationNumber(b)!)) {
     const file = path.join(dir, name)
-    const xml = bytes.toString('utf8')
+    const xml = bytes.toString('utf8').replace(/^\uFEFF/, '') // a byte-order mark is allowed
     assertWellFormed(file, xml)
     await validateMhl(file, xml, 'hashlist')
     generations.push(parseGeneration(file, xml, generationNumber(name)!, chain.find((e) => e.path === name)!.c4, { checked: true }))

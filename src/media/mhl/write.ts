@@ -75,7 +75,7 @@ export async function writeGeneration(root: string, o: WriteGenerationOptions): 
   const dir = path.join(root, MHL_DIR)
   const { chain, files: existing } = await checkChain(root)
   const newestName = [...existing.keys()].sort((a, b) => generationNumber(b)! - generationNumber(a)!)[0]
-  const previous = newestName ? parseGeneration(path.join(dir, newestName), existing.get(newestName)!.toString('utf8'), generationNumber(newestName)!, '') : null
+  const previous = newestName ? parseGeneration(path.join(dir, newestName), existing.get(newestName)!.toString('utf8').replace(/^\uFEFF/, ''), generationNumber(newestName)!, '') : null
   const n = Math.max(0, ...chain.map((e) => e.sequencenr), ...[...existing.keys()].map((k) => generationNumber(k)!)) + 1
   const name = generationName(n, path.basename(path.resolve(root)), o.now)
   const file = path.join(dir, name)
