@@ -56,6 +56,7 @@ export class PeerDaemon implements SyncHost {
   private stopped = false
   private readonly log: Logger
   private joiners = 0
+  private readonly joined = new Set<string>()
   private readonly onUpdate = () => this.afterUpdate()
 
   constructor(o: DaemonOptions) {
@@ -116,10 +117,14 @@ export class PeerDaemon implements SyncHost {
     if (c.admission === 'joiner') this.joiners++
     const s = new SyncSession(c, this.p.key, this)
     this.sessions.add(s)
-    s.on('error', (err) => this.log.debug('session error', { peer: c.remoteKey, err: err.message }))
+    let lastError = ''
+    s.on('error', (err) => { lastError = err.message; this.log.debug('session error', { peer: c.remoteKey, err: err.message }) })
     s.on('closed', () => {
       this.sessions.delete(s)
-      if (c.admission === 'joiner') this.joiners--
+      if (c.admission === 'joiner') {
+        this.joiners--
+        if (!this.joined.has(c.remoteKey)) void this.onRefused(c.remoteKey, c.address, c.transport, lastError || 'a non-member connected and did not join')
+      }
       if (![...this.sessions].some((x) => x.conn.remoteKey === c.remoteKey)) {
         this.live.peers.delete(c.remoteKey)
         this.live.lastSeen.set(c.remoteKey, this.now())
@@ -182,6 +187,7 @@ export class PeerDaemon implements SyncHost {
     const existing = await this.p.log.queries.member(remote)
     if (!existing) await addMember(this.p, { peer: remote, role: token.role, name: `${token.role} (by invite)`, expiresAt: null, invite: inviteId(token) })
     const m = await this.p.log.queries.member(remote)
+    this.joined.add(remote)
     this.events.emit('admitted', { peer: remote, role: token.role, by: 'invite' })
     return { name: prod?.name ?? this.p.held.name, secrets: m?.secrets ?? null, role: token.role }
   }

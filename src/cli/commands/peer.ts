@@ -8,6 +8,8 @@ import { parseHostPort } from '../../replicate/transport/direct.ts'
 import type { Context } from '../context.ts'
 import { collect } from './options.ts'
 import { Production } from '../../peer/production.ts'
+import { addMember, revokeMember } from '../../peer/members.ts'
+import type { Role } from '../../log/events.ts'
 
 export function register(program: Command, ctx: () => Context): void {
   program.command('peer')
@@ -40,6 +42,15 @@ export function register(program: Command, ctx: () => Context): void {
           timeline: (p) => production.log.queries.timeline((p as { card: CardId }).card),
           'ack-alert': async (p) => { await production.log.append({ type: 'alert.acked', alert: String((p as { id: string }).id) }); return { ok: true } },
           'repair-vault': () => daemon.repairVault(),
+          'member-revoke': async (p) => {
+            const { peer, reason } = p as { peer: string, reason?: string }
+            return { epoch: await revokeMember(production, PeerKey.parse(peer), reason ?? '', await c.savePassphrase(home)) }
+          },
+          'member-add': async (p) => {
+            const { peer, role, name, expiresAt } = p as { peer: string, role: Role, name?: string, expiresAt?: number | null }
+            await addMember(production, { peer: PeerKey.parse(peer), role, name: name ?? '', expiresAt: expiresAt ?? null })
+            return { ok: true }
+          },
         },
       })
       let stopping: Promise<void> | null = null
