@@ -8,7 +8,7 @@
  * briefly) or 'refuse' (the stream is destroyed and a 'refused' event carries the key and
  * address, for the alert).
  */
-import { EventEmitter } from 'node:events'
+import type { EventEmitter } from 'node:events'
 import type NoiseSecretStream from '@hyperswarm/secret-stream'
 import { PeerKey } from '../../crypto/ids.ts'
 
