@@ -12,6 +12,7 @@ import { SyncSession } from '../replicate/session.ts'
 import { DirectTransport } from '../replicate/transport/direct.ts'
 import type { PeerConnection } from '../replicate/transport/transport.ts'
 import type { AdmittedMsg, JoinMsg } from '../replicate/wire.ts'
+import { readBlind, saveBlind } from './blind.ts'
 import { saveHome, type Home } from './home.ts'
 
 export interface JoinResult { production: ProductionKey, name: string, role: string }
@@ -26,12 +27,14 @@ export async function join(home: Home, passphrase: string | null, o: { target: s
   } else {
     production = ProductionKey.parse(o.target)
   }
-  if (home.productions.some((p) => p.key === production)) throw new OnsetError('ALREADY_EXISTS', `this peer already holds production ${ProductionKey.short(production)}`)
+  if (home.productions.some((p) => p.key === production) || (await readBlind(home)).some((p) => p.key === production)) throw new OnsetError('ALREADY_EXISTS', `this peer already holds production ${ProductionKey.short(production)}`)
+  let vouchedBy: PeerKey | null = null
   const t = new DirectTransport({ identity: home.identity, gate: () => 'member', minBackoff: 500, maxBackoff: 2000 })
   try {
     const admitted = await new Promise<AdmittedMsg>((resolve, reject) => {
       const timer = setTimeout(() => reject(new OnsetError('TIMEOUT', `no answer from ${o.connect.host}:${o.connect.port} in time`, { hint: 'is an admin peer running there (`onset peer --listen …`)?' })), o.timeoutMs ?? 20_000)
       t.on('connection', (c: PeerConnection) => {
+        vouchedBy = c.remoteKey
         const s = new SyncSession({ ...c, admission: 'member' }, production, null)
         s.on('admitted', (a) => { clearTimeout(timer); resolve(a) })
         s.on('refused', (r) => { clearTimeout(timer); reject(new OnsetError('PEER_REFUSED', `the peer refused: ${r.reason}`)) })
@@ -44,7 +47,14 @@ export async function join(home: Home, passphrase: string | null, o: { target: s
       })
       void t.start().then(() => t.dial(o.connect))
     })
-    if (!admitted.secrets) throw new OnsetError('NOT_AUTHORIZED', `admitted as ${admitted.role}, which holds no production secrets (a blind vault)`, { hint: 'blind vault peers are served by `onset vault`, which this build does not ship yet' })
+    if (!admitted.secrets) {
+      if (admitted.role !== 'vault') throw new OnsetError('MALFORMED', `admitted as ${admitted.role} but no secrets arrived`)
+      // a blind vault: no secrets, ever; remember the production and the peer that vouched for us
+      const list = await readBlind(home)
+      list.push({ key: production, name: admitted.name.slice(0, 200), trusted: [vouchedBy!] })
+      await saveBlind(home, list)
+      return { production, name: admitted.name, role: admitted.role }
+    }
     const epochs = openSealedSecrets(home.identity, admitted.secrets)
     const root = epochs.find(([e]) => e === 0)
     if (!root) throw new OnsetError('MALFORMED', 'the sealed secrets have no root secret')

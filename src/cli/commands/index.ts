@@ -1,6 +1,7 @@
 /** Every command, one file each. */
 import type { Command } from 'commander'
 import type { Context } from '../context.ts'
+import { register as demo } from './demo.ts'
 import { register as exportCmd } from './export.ts'
 import { register as init } from './init.ts'
 import { register as invite } from './invite.ts'
@@ -19,4 +20,4 @@ import { register as whoami } from './whoami.ts'
 
 export type Register = (program: Command, ctx: () => Context) => void
 
-export const COMMANDS: Register[] = [init, whoami, production, member, invite, joinCmd, peer, policy, offload, verify, exportCmd, safeToFormat, status, log, note]
+export const COMMANDS: Register[] = [init, whoami, production, member, invite, joinCmd, peer, policy, offload, verify, exportCmd, safeToFormat, status, log, note, demo]

@@ -8,8 +8,28 @@ import { parseHostPort } from '../../replicate/transport/direct.ts'
 import type { Context } from '../context.ts'
 import { collect } from './options.ts'
 import { Production } from '../../peer/production.ts'
+import { BlindDaemon, readBlind, type BlindProduction } from '../../peer/blind.ts'
+import type { Home } from '../../peer/home.ts'
 import { addMember, revokeMember } from '../../peer/members.ts'
 import type { Role } from '../../log/events.ts'
+
+async function runBlind(c: Context, home: Home, blind: BlindProduction[], o: { listen?: string, connect: string[], bootstrap: string[], dhtHost?: string }): Promise<void> {
+  const bp = c.opts.production ? blind.find((b) => b.key.startsWith(c.opts.production!)) : blind[0]
+  if (!bp) throw new OnsetError('NOT_FOUND', `no blind production "${c.opts.production}" on this peer`)
+  const d = new BlindDaemon(home, bp, { listen: o.listen ? parseHostPort(o.listen) : undefined, connect: o.connect.map(parseHostPort), bootstrap: o.bootstrap.map(parseHostPort), dhtHost: o.dhtHost })
+  const control = new ControlServer({ socketPath: home.paths.controlSocket, events: d.events, handlers: { holdings: () => d.holdings() } })
+  await control.listen()
+  await d.start()
+  const addr = d.direct?.address()
+  c.out.line({ event: 'started', peer: home.identity.peerKey, production: bp.key, blind: true, listen: addr ?? null }, `blind vault ${PeerKey.short(home.identity.peerKey)} mirroring ${bp.name} (${bp.key.slice(0, 8)}) as ciphertext${addr ? `, listening on ${addr.host}:${addr.port}` : ''}. Ctrl-C to stop.`)
+  d.events.onAny((e) => { if (c.out.json) c.out.line({ event: e.type, ...(e.payload as object) }, '') })
+  await new Promise<void>((resolve) => {
+    const onSignal = () => { process.off('SIGINT', onSignal); process.off('SIGTERM', onSignal); void control.close().then(() => d.stop()).then(resolve) }
+    process.on('SIGINT', onSignal)
+    process.on('SIGTERM', onSignal)
+  })
+  c.out.line({ event: 'stopped' }, 'stopped cleanly')
+}
 
 export function register(program: Command, ctx: () => Context): void {
   program.command('peer')
@@ -27,6 +47,11 @@ export function register(program: Command, ctx: () => Context): void {
       if (!['all', 'own', 'none'].includes(o.want)) throw new OnsetError('BAD_ARGUMENT', '--want is all, own or none')
       if (!o.listen && !o.connect.length && !o.bootstrap.length && !o.publicDht) throw new OnsetError('USAGE', 'nothing to connect with', { hint: 'give --listen host:port, --connect host:port, --bootstrap host:port or --public-dht' })
       const home = await c.home()
+      const blind = await readBlind(home)
+      if (home.productions.length === 0 && blind.length > 0) {
+        await runBlind(c, home, blind, o)
+        return
+      }
       const production = await Production.open(home, c.opts.production)
       const daemon = new PeerDaemon({
         production, listen: o.listen ? parseHostPort(o.listen) : undefined, connect: o.connect.map(parseHostPort),
