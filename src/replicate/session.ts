@@ -15,7 +15,7 @@ import type { WriterBinding } from '../log/events.ts'
 import type { PeerConnection } from './transport/transport.ts'
 import { parseAttest, parseHello, parseJoin, SYNC_PROTOCOL, type AdmittedMsg, type AttestMsg, type Hello, type JoinMsg, type RefusedMsg } from './wire.ts'
 
-export const JOIN_TIMEOUT_MS = 15_000
+export const JOIN_TIMEOUT_MS = 8_000
 
 export interface SyncHost {
   readonly productionKey: ProductionKey
