@@ -122,6 +122,8 @@ export async function offload(o: OffloadOptions): Promise<OffloadResult> {
   for (const d of o.dests) {
     const root = path.resolve(d)
     if (path.resolve(o.cardDir) === root || root.startsWith(path.resolve(o.cardDir) + path.sep)) throw new OnsetError('BAD_ARGUMENT', `destination ${d} is inside the card`)
+    // two writers on one partial file, then two renames of it: refuse rather than race
+    if (dests.some((x) => x.root === root)) throw new OnsetError('BAD_ARGUMENT', `destination ${d} is given twice`)
     dests.push({ root, cardRoot: path.join(root, o.card), failed: null, touched: new Set(), made: new Set(), location: { kind: 'dest', peer: o.self, path: path.join(root, o.card), volume: (o.volumeOf ?? volumeName)(root) } })
   }
   const vaultLoc: Location = { kind: 'vault', peer: o.self }
@@ -145,7 +147,8 @@ export async function offload(o: OffloadOptions): Promise<OffloadResult> {
   const checkpoint = async () => {
     // fsync the verified partial copies (in parallel: the file system batches them), rename them
     // to their final names, fsync their directories: only then are the copies recorded
-    if (finals.length > 8 && (await syncFilesystems(dests.filter((d) => !d.failed).map((d) => d.root)))) {
+    // (a destination that failed since still holds verified copies made before: sync it too)
+    if (finals.length > 8 && (await syncFilesystems(dests.filter((d) => finals.some((f) => f.partial.startsWith(d.cardRoot + path.sep))).map((d) => d.root)))) {
       // many small files: one syncfs(2) per destination file system instead of one fsync per file
     } else {
       await inParallel(finals, 32, async (f) => {
@@ -176,7 +179,7 @@ export async function offload(o: OffloadOptions): Promise<OffloadResult> {
     const todo: DestState[] = []
     for (const d of dests) {
       if (d.failed) { outcomes[d.root] = 'disk-full'; continue }
-      if (done && journal.destDone(f.path, d.root) && (await sizeIs(path.join(d.cardRoot, f.path), f.size))) outcomes[d.root] = 'already-verified'
+      if (done && journal.destDone(f.path, d.root) && (await copyStillGood(path.join(d.cardRoot, ...f.path.split('/')), f.size, done.hashes))) outcomes[d.root] = 'already-verified'
       else todo.push(d)
     }
     let hashes: FileHashes
@@ -274,8 +277,18 @@ async function inParallel<T>(items: readonly T[], limit: number, fn: (t: T) => P
   }))
 }
 
-async function sizeIs(p: string, size: number): Promise<boolean> {
-  try { return (await fs.stat(p)).size === size } catch { return false }
+/**
+ * The proof a resumed offload accepts for a copy the journal says was verified: it is still a
+ * regular file of the recorded size and its bytes still give the recorded xxh64 (one read-back,
+ * xxh64 only). Anything else sends the file through the normal path again, where an existing
+ * different file is a conflict, never overwritten.
+ */
+async function copyStillGood(p: string, size: number, hashes: FileHashes): Promise<boolean> {
+  try {
+    const st = await fs.lstat(p)
+    if (!st.isFile() || st.size !== size || !hashes.xxh64) return false
+    return (await hashFile(p, ['xxh64'], size)).xxh64 === hashes.xxh64
+  } catch { return false }
 }
 
 async function fsyncDirQuiet(dir: string): Promise<void> {
@@ -298,10 +311,17 @@ async function copyOne(
   const existing: DestState[] = []
   for (const d of todo) {
     const final = path.join(d.cardRoot, ...f.path.split('/'))
-    try {
-      const st = await fs.stat(final)
-      if (st.isFile()) { existing.push(d); continue }
-    } catch { /* absent: the normal case */ }
+    let st
+    try { st = await fs.lstat(final) } catch { /* absent: the normal case */ }
+    if (st?.isFile()) { existing.push(d); continue }
+    if (st) {
+      // a directory, symlink or device where the file goes: never write through or over it
+      outcomes[d.root] = 'conflict'
+      const msg = `${final} already exists and is not a regular file; left untouched`
+      result.problems.push({ path: f.path, place: d.root, error: msg })
+      await o.custody.alert('dest-conflict', 'critical', msg, `${o.card}/${f.path}`)
+      continue
+    }
     try {
       const parent = path.dirname(final)
       if (!d.made.has(parent)) { await fs.mkdir(parent, { recursive: true }); d.made.add(parent) }
@@ -320,13 +340,14 @@ async function copyOne(
   }
   const hasher = await FileHasher.create(algos)
   const chunks: ChunkRef[] = []
+  let next: Promise<Buffer> | null = null
   try {
     let pos = 0
     const read = (at: number) => {
       const buf = Buffer.allocUnsafe(Math.min(chunkSize, f.size - at))
       return buf.length === 0 ? Promise.resolve(buf) : src.read(buf, 0, buf.length, at).then((r) => buf.subarray(0, r.bytesRead))
     }
-    let next = f.size > 0 ? read(0) : null
+    next = f.size > 0 ? read(0) : null
     while (next) {
       let buf: Buffer
       try { buf = await next } catch (err) { throw ioError(err, 'read card file', f.abs) }
@@ -345,6 +366,7 @@ async function copyOne(
     }
     if (pos !== f.size) throw new OnsetError('HASH_MISMATCH', `${f.path} changed size during the copy (expected ${f.size}, read ${pos})`)
   } catch (err) {
+    await next?.catch(() => {}) // the read-ahead may still be in flight: settle it before closing
     for (const w of writers) { await w.fh.close().catch(() => {}); await fs.rm(w.partial, { force: true }) }
     throw err
   } finally {

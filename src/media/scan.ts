@@ -52,6 +52,10 @@ export async function scanCard(cardDir: string): Promise<ScanResult> {
       else skipped.push({ path: r, reason: 'not a regular file' })
     }
   }
-  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+  // byte order of the UTF-8 paths (= code point order; JS string order is UTF-16 code units,
+  // which differs past U+FFFF), with one key per file, not one per comparison
+  const keyed = files.map((f) => ({ f, k: Buffer.from(f.path, 'utf8') }))
+  keyed.sort((a, b) => Buffer.compare(a.k, b.k))
+  for (let i = 0; i < keyed.length; i++) files[i] = keyed[i]!.f
   return { files, bytes: files.reduce((n, f) => n + f.size, 0), skipped }
 }

@@ -6,7 +6,7 @@
  */
 import { createReadStream, promises as fs } from 'node:fs'
 import path from 'node:path'
-import { OnsetError } from '../base/errors.ts'
+import { OnsetError, ioError } from '../base/errors.ts'
 import { hashMismatches, hashStream, type FileHashes, type HashAlgo } from '../crypto/hashes.ts'
 import type { ChunkRef, ChunkStore } from '../store/chunk-store.ts'
 import { latestEntries, readHistory } from './mhl/history.ts'
@@ -40,7 +40,15 @@ export async function verifyDest(cardRoot: string, expected: readonly ExpectedFi
     const abs = path.join(cardRoot, ...e.path.split('/'))
     let st
     try { st = await fs.stat(abs) } catch { files.push({ path: e.path, result: 'missing', detail: `${abs} is missing`, seen: {} }); continue }
-    const { bytes, ...seen } = await hashStream(createReadStream(abs, { highWaterMark: 1 << 20 }), algos.filter((a) => e.hashes[a] !== undefined))
+    if (!st.isFile()) { files.push({ path: e.path, result: 'failed', detail: `${abs} is not a regular file`, seen: {} }); continue }
+    let bytes: number, seen: FileHashes
+    try {
+      ({ bytes, ...seen } = await hashStream(createReadStream(abs, { highWaterMark: 1 << 20 }), algos.filter((a) => e.hashes[a] !== undefined)))
+    } catch (err) {
+      // an unreadable copy is a failed copy, named; the other files are still checked
+      files.push({ path: e.path, result: 'failed', detail: ioError(err, 'read copy', abs).message, seen: {} })
+      continue
+    }
     const bad = hashMismatches(e.hashes, seen)
     if (bytes !== e.size || st.size !== e.size) files.push({ path: e.path, result: 'failed', detail: `size ${st.size}, recorded ${e.size}`, seen })
     else if (bad.length) files.push({ path: e.path, result: 'failed', detail: bad.map((a) => `${a} ${seen[a]} ≠ recorded ${e.hashes[a]}`).join('; '), seen })
