@@ -130,6 +130,24 @@ describe('offload edge cases', () => {
     expect(v.files.filter((f) => f.result !== 'ok').map((f) => [f.path, f.result])).toEqual([[victim.path, 'failed']])
   })
 
+  it('small files run ahead in a window, yet everything is recorded in card order', async () => {
+    const root = path.join(dir, 'e8', 'A109')
+    await fs.mkdir(path.join(root, 'B'), { recursive: true })
+    for (let i = 0; i < 40; i++) await fs.writeFile(path.join(root, i < 20 ? '' : 'B', `s${String(i).padStart(2, '0')}`), `small ${i}`)
+    await fs.writeFile(path.join(root, 'm-big.bin'), Buffer.alloc(2_500_000, 7))
+    const sink = new MemoryCustodySink()
+    const d1 = path.join(dir, 'e8-d1'), d2 = path.join(dir, 'e8-d2')
+    const r = await offload({ cardDir: root, card: CardId.parse('A109'), dests: [d1, d2], vault: new MemoryChunkStore({ chunkIdKey: key }), custody: sink, journalDir: path.join(dir, 'e8-j'), self })
+    expect(r.ok).toBe(true)
+    const order = (await scanCard(root)).files.map((f) => f.path)
+    expect(recorded(sink).map((f) => f.path)).toEqual(order)
+    expect([...r.outcomes.keys()]).toEqual(order)
+    for (const d of [d1, d2]) {
+      expect(sink.records.filter((x) => x.op === 'copyVerified' && (x.args[2] as { path?: string }).path === path.join(path.resolve(d), 'A109')).map((x) => x.args[1])).toEqual(order)
+      expect((await readHistory(path.join(d, 'A109'))).generations[0]!.files.map((f) => f.path)).toEqual(order)
+    }
+  })
+
   it('an empty card and a card of only empty files', async () => {
     const empty = path.join(dir, 'e6', 'A106')
     await fs.mkdir(empty, { recursive: true })

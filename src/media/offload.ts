@@ -6,8 +6,10 @@
  * Per file: read 1 MiB pieces (the next read is already under way while the current piece is
  * hashed, put into the vault and written to every destination in parallel) into
  * `<dest>/<card>/<path>.onset-partial`; re-read the SOURCE and compare its hashes (the card did
- * not change during the copy); read every destination back and compare. At checkpoints (every
- * 64 files or 512 MiB, and at the end) the verified partial copies are fsynced (in parallel),
+ * not change during the copy); read every destination back and compare. Small files (at most one
+ * chunk) are latency-bound, so up to SMALL_FILE_WINDOW of them are copied at once; what is recorded
+ * about them still happens one by one in card order. At checkpoints (every 256 files or 512 MiB,
+ * and at the end) the verified partial copies are fsynced (in parallel),
  * renamed to their final names, their directories fsynced, then the custody events are appended,
  * then the journal records it all; so nothing is ever recorded as verified that is not durable
  * and verified, and no final name ever holds a partial or unverified copy.
@@ -87,7 +89,9 @@ export interface OffloadOptions {
 }
 
 const PARTIAL = '.onset-partial'
-const CHECKPOINT_FILES = 64
+const CHECKPOINT_FILES = 256
+/** small files (at most one chunk) in flight at once: their cost is I/O latency, not bandwidth */
+const SMALL_FILE_WINDOW = 8
 const CHECKPOINT_BYTES = 512 * 1024 * 1024
 
 function volumeName(dest: string): string {
@@ -105,10 +109,20 @@ async function hashFile(abs: string, algos: readonly HashAlgo[], size = 1 << 20)
   return h
 }
 
-interface DestState { root: string, cardRoot: string, failed: string | null, location: Location, touched: Set<string>, made: Set<string> }
+interface DestState { root: string, cardRoot: string, failed: string | null, location: Location, made: Set<string> }
 
 /** A verified partial copy waiting for the checkpoint: fsync, then rename to its final name. */
 interface PendingFinal { partial: string, final: string }
+
+/** What the copying part of one file found (see `begin` in offload). */
+interface Started {
+  outcomes: Record<string, FileOutcome>
+  done: { hashes: FileHashes } | null
+  todo: DestState[]
+  /** 'done': every place already verified by an earlier run; null: nowhere left to copy to */
+  r: { hashes: FileHashes, chunks: ChunkRef[] } | null | 'done' | 'error'
+  err?: unknown
+}
 
 export async function offload(o: OffloadOptions): Promise<OffloadResult> {
   const t0 = Date.now()
@@ -124,7 +138,7 @@ export async function offload(o: OffloadOptions): Promise<OffloadResult> {
     if (path.resolve(o.cardDir) === root || root.startsWith(path.resolve(o.cardDir) + path.sep)) throw new OnsetError('BAD_ARGUMENT', `destination ${d} is inside the card`)
     // two writers on one partial file, then two renames of it: refuse rather than race
     if (dests.some((x) => x.root === root)) throw new OnsetError('BAD_ARGUMENT', `destination ${d} is given twice`)
-    dests.push({ root, cardRoot: path.join(root, o.card), failed: null, touched: new Set(), made: new Set(), location: { kind: 'dest', peer: o.self, path: path.join(root, o.card), volume: (o.volumeOf ?? volumeName)(root) } })
+    dests.push({ root, cardRoot: path.join(root, o.card), failed: null, made: new Set(), location: { kind: 'dest', peer: o.self, path: path.join(root, o.card), volume: (o.volumeOf ?? volumeName)(root) } })
   }
   const vaultLoc: Location = { kind: 'vault', peer: o.self }
   const result: OffloadResult = { card: o.card, files: scan.files.length, bytes: scan.bytes, outcomes: new Map(), problems: [], mhl: [], ok: false, seconds: 0 }
@@ -148,20 +162,18 @@ export async function offload(o: OffloadOptions): Promise<OffloadResult> {
     // fsync the verified partial copies (in parallel: the file system batches them), rename them
     // to their final names, fsync their directories: only then are the copies recorded
     // (a destination that failed since still holds verified copies made before: sync it too)
-    if (finals.length > 8 && (await syncFilesystems(dests.filter((d) => finals.some((f) => f.partial.startsWith(d.cardRoot + path.sep))).map((d) => d.root)))) {
+    const batch = finals
+    finals = []
+    if (batch.length > 8 && (await syncFilesystems(dests.filter((d) => batch.some((f) => f.partial.startsWith(d.cardRoot + path.sep))).map((d) => d.root)))) {
       // many small files: one syncfs(2) per destination file system instead of one fsync per file
     } else {
-      await inParallel(finals, 32, async (f) => {
+      await inParallel(batch, 32, async (f) => {
         const h = await fs.open(f.partial, 'r+')
         try { await h.sync() } finally { await h.close() }
       })
     }
-    for (const f of finals) await fs.rename(f.partial, f.final)
-    finals = []
-    for (const d of dests) {
-      for (const dir of d.touched) await fsyncDirQuiet(dir)
-      d.touched.clear()
-    }
+    for (const f of batch) await fs.rename(f.partial, f.final)
+    for (const dir of new Set(batch.map((f) => path.dirname(f.final)))) await fsyncDirQuiet(dir)
     for (const rec of deferred) await rec()
     deferred = []
     await o.custody.flush()
@@ -170,25 +182,58 @@ export async function offload(o: OffloadOptions): Promise<OffloadResult> {
     sinceCheckpointBytes = 0
   }
 
-  for (const f of scan.files) {
-    if (o.signal?.aborted) throw new OnsetError('IO', 'offload cancelled', { hint: 'run the same command again to resume' })
+  /**
+   * The copying part of one file (journal check, copy, source re-read, read-back). It runs ahead
+   * for small files (up to SMALL_FILE_WINDOW of them at once); everything recorded about a file
+   * (custody, journal, MHL entries, checkpoints) happens below in card order.
+   */
+  const begin = async (f: ScannedFile): Promise<Started> => {
     progress(f.path)
     const outcomes: Record<string, FileOutcome> = {}
-    result.outcomes.set(f.path, outcomes)
-    const done = journal.fileDone(f.path, f.size, f.mtime)
+    let done: ReturnType<Journal['fileDone']> = null
     const todo: DestState[] = []
-    for (const d of dests) {
-      if (d.failed) { outcomes[d.root] = 'disk-full'; continue }
-      if (done && journal.destDone(f.path, d.root) && (await copyStillGood(path.join(d.cardRoot, ...f.path.split('/')), f.size, done.hashes))) outcomes[d.root] = 'already-verified'
-      else todo.push(d)
+    try {
+      done = journal.fileDone(f.path, f.size, f.mtime)
+      for (const d of dests) {
+        if (d.failed) { outcomes[d.root] = 'disk-full'; continue }
+        if (done && journal.destDone(f.path, d.root) && (await copyStillGood(path.join(d.cardRoot, ...f.path.split('/')), f.size, done.hashes))) outcomes[d.root] = 'already-verified'
+        else todo.push(d)
+      }
+      if (done && todo.length === 0) return { outcomes, done, todo, r: 'done' }
+      const r = await copyOne(o, f, todo, algos, chunkSize, outcomes, result, (p) => { finals.push(p) }, (n) => { bytesDone += n; if (bytesDone % (o.progressBytes ?? 64 << 20) < n) progress(f.path) })
+      return { outcomes, done, todo, r }
+    } catch (err) {
+      return { outcomes, done, todo, r: 'error', err }
     }
+  }
+  const ahead = new Map<number, Promise<Started>>()
+  const small = (f: ScannedFile) => f.size <= chunkSize
+  const settleAhead = async () => { await Promise.all(ahead.values()); ahead.clear() }
+
+  for (let i = 0; i < scan.files.length; i++) {
+    const f = scan.files[i]!
+    if (o.signal?.aborted) {
+      await settleAhead()
+      throw new OnsetError('IO', 'offload cancelled', { hint: 'run the same command again to resume' })
+    }
+    const started = ahead.get(i) ?? begin(f)
+    ahead.delete(i)
+    if (small(f)) {
+      for (let k = i + 1; k < Math.min(scan.files.length, i + SMALL_FILE_WINDOW); k++) {
+        const g = scan.files[k]!
+        if (!small(g)) break
+        if (!ahead.has(k)) ahead.set(k, begin(g))
+      }
+    }
+    const { outcomes, done, todo, r, err } = await started
+    result.outcomes.set(f.path, outcomes)
     let hashes: FileHashes
-    if (done && todo.length === 0) {
-      hashes = done.hashes
+    if (r === 'done') {
+      hashes = done!.hashes
       if (o.vault) outcomes.vault = 'already-verified'
     } else {
       try {
-        const r = await copyOne(o, f, todo, algos, chunkSize, outcomes, result, finals, (n) => { bytesDone += n; if (bytesDone % (o.progressBytes ?? 64 << 20) < n) progress(f.path) })
+        if (r === 'error') throw err
         if (!r) { filesDone++; continue }
         hashes = r.hashes
         const h = hashes
@@ -218,6 +263,7 @@ export async function offload(o: OffloadOptions): Promise<OffloadResult> {
           filesDone++
           continue
         }
+        await settleAhead()
         throw err
       }
     }
@@ -304,7 +350,7 @@ async function fsyncDirQuiet(dir: string): Promise<void> {
  */
 async function copyOne(
   o: OffloadOptions, f: ScannedFile, todo: DestState[], algos: HashAlgo[], chunkSize: number,
-  outcomes: Record<string, FileOutcome>, result: OffloadResult, finals: PendingFinal[], onBytes: (n: number) => void,
+  outcomes: Record<string, FileOutcome>, result: OffloadResult, addFinal: (p: PendingFinal) => void, onBytes: (n: number) => void,
 ): Promise<{ hashes: FileHashes, chunks: ChunkRef[] } | null> {
   // an existing final file at a destination: identical → accept after verifying; different → conflict
   const writers: { d: DestState, fh: fs.FileHandle, partial: string, final: string }[] = []
@@ -327,7 +373,6 @@ async function copyOne(
       if (!d.made.has(parent)) { await fs.mkdir(parent, { recursive: true }); d.made.add(parent) }
       const partial = final + PARTIAL
       writers.push({ d, fh: await fs.open(partial, 'w'), partial, final })
-      d.touched.add(path.dirname(final))
     } catch (err) {
       destFailed(o, d, err, f, outcomes, result)
     }
@@ -392,7 +437,7 @@ async function copyOne(
       await o.custody.alert('copy-failed', 'critical', `${o.card}/${f.path}: the copy at ${w.d.root} read back wrong`, `${o.card}/${f.path}`)
       continue
     }
-    finals.push({ partial: w.partial, final: w.final })
+    addFinal({ partial: w.partial, final: w.final })
     outcomes[w.d.root] = 'verified'
   }
   for (const d of existing) {
