@@ -44,8 +44,12 @@ export interface Transport extends EventEmitter<TransportEvents> {
   stop(): Promise<void>
 }
 
-/** Wait for the Noise handshake, then apply the gate. Shared by every transport. */
-export async function admit(t: EventEmitter<TransportEvents>, kind: TransportKind, stream: NoiseSecretStream, address: string, gate: AccessGate, handshakeTimeoutMs = 10_000): Promise<void> {
+/**
+ * Wait for the Noise handshake, then apply the gate. Shared by every transport.
+ * `expectedRemoteKey`: when the carrier already authenticated the remote (libp2p's own Noise
+ * proves a PeerId), the Noise key of the onset stream must be that same key, else refused.
+ */
+export async function admit(t: EventEmitter<TransportEvents>, kind: TransportKind, stream: NoiseSecretStream, address: string, gate: AccessGate, handshakeTimeoutMs = 10_000, expectedRemoteKey?: PeerKey): Promise<void> {
   stream.on('error', () => {})
   const timer = setTimeout(() => stream.destroy(), handshakeTimeoutMs)
   const opened = await stream.opened.catch(() => false)
@@ -56,6 +60,11 @@ export async function admit(t: EventEmitter<TransportEvents>, kind: TransportKin
     return
   }
   const remoteKey = PeerKey.fromBytes(stream.remotePublicKey)
+  if (expectedRemoteKey !== undefined && remoteKey !== expectedRemoteKey) {
+    stream.destroy()
+    t.emit('refused', { remoteKey, address, transport: kind, reason: `the encrypted stream's key is not the key the connection was made with (${expectedRemoteKey})` })
+    return
+  }
   let a: Admission
   try { a = await gate(remoteKey, address, kind) } catch { a = 'refuse' }
   if (a === 'refuse' || stream.destroyed) {
