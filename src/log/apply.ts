@@ -72,12 +72,10 @@ export function makeApply(ctx: ApplyContext) {
 async function rejected(view: View, seq: number, writer: string, type: string, reason: string, at: number | null): Promise<void> {
   const peer = await get<PeerKey>(view, K.writer(writer))
   await view.put(K.rejected(seq), { seq, writer, peer, type, reason, at })
-  const alert: AlertRecord = {
-    id: String(seq), seq, at: at ?? 0, severity: 'critical', kind: 'rejected-event',
-    message: `rejected ${type} from ${peer ? PeerKey.short(peer) : `unknown writer ${writer.slice(0, 8)}`}: ${reason}`,
-    subject: peer ?? writer, raisedBy: null, acked: false, ackedBy: null,
-  }
-  await view.put(K.alert(seq), alert)
+  // through raise(): an alert the event raised before its rejection (e.g. hash-mismatch) is kept,
+  // and the id is the padded one that `alert.acked` names
+  await raise(view, seq, at ?? 0, null, 'critical', 'rejected-event',
+    `rejected ${type} from ${peer ? PeerKey.short(peer) : `unknown writer ${writer.slice(0, 8)}`}: ${reason}`, peer ?? writer)
 }
 
 async function applyEvent(ctx: ApplyContext, view: View, host: Autobase.Host, seq: number, writer: string, e: CustodyEvent): Promise<void> {
@@ -105,8 +103,13 @@ async function applyEvent(ctx: ApplyContext, view: View, host: Autobase.Host, se
   if (!peer) return reject('the writer is not bound to any member')
   const me = await get<MemberRecord>(view, K.member(peer))
   if (!me) return reject('the writer is not a member')
+  // The writer's clock, as it claims it, never goes back for expiry purposes: once a member has
+  // claimed a time past its expiry, backdating later events does not bring it back.
+  const prevClaim = (await get<number>(view, K.clock(peer))) ?? 0
+  const claimed = Math.max(prevClaim, e.at)
+  if (claimed !== prevClaim) await view.put(K.clock(peer), claimed)
   if (me.state === 'revoked') reject(`${PeerKey.short(peer)} was revoked${me.revokeReason ? ` (${me.revokeReason})` : ''}`)
-  if (me.expiresAt !== null && e.at >= me.expiresAt) reject(`${PeerKey.short(peer)}'s membership expired at ${new Date(me.expiresAt).toISOString()} (event claims ${new Date(e.at).toISOString()})`)
+  if (me.expiresAt !== null && claimed >= me.expiresAt) reject(`${PeerKey.short(peer)}'s membership expired at ${new Date(me.expiresAt).toISOString()} (event claims ${new Date(e.at).toISOString()}${claimed !== e.at ? `, after claiming ${new Date(claimed).toISOString()}` : ''})`)
   if (!ALLOWED[e.type].includes(me.role)) reject(`role ${me.role} may not append ${e.type}`)
 
   switch (e.type) {
@@ -114,6 +117,8 @@ async function applyEvent(ctx: ApplyContext, view: View, host: Autobase.Host, se
       const existing = await get<MemberRecord>(view, K.member(e.peer))
       if (existing && existing.state === 'active') reject(`${PeerKey.short(e.peer)} is already a member`)
       if (existing && existing.state === 'revoked') reject(`${PeerKey.short(e.peer)} was revoked; a revoked identity is never readmitted (use a new identity)`)
+      // every check before the first write: a rejected admission leaves nothing behind
+      if (e.binding) await checkBinding(ctx, view, { peer: e.peer, writer: null }, e.binding)
       if (e.invite) {
         if (await get(view, K.invite(e.invite))) reject(`invite ${e.invite.slice(0, 8)} was already used`)
         await view.put(K.invite(e.invite), { peer: e.peer, at: e.at, by: peer })
@@ -254,12 +259,16 @@ async function applyEvent(ctx: ApplyContext, view: View, host: Autobase.Host, se
   await timeline(view, seq, e, peer)
 }
 
-async function bind(ctx: ApplyContext, view: View, host: Autobase.Host, m: MemberRecord, b: WriterBinding): Promise<void> {
+async function checkBinding(ctx: ApplyContext, view: View, m: Pick<MemberRecord, 'peer' | 'writer'>, b: WriterBinding): Promise<void> {
   if (b.peer !== m.peer) reject('the writer binding is for another peer')
   if (!verifyBinding(ctx, b)) reject(`the writer binding of ${PeerKey.short(m.peer)} does not verify`)
   if (m.writer) reject(`${PeerKey.short(m.peer)} already has a writer core`)
   const other = await get<PeerKey>(view, K.writer(b.writer))
   if (other) reject('that writer core is already bound')
+}
+
+async function bind(ctx: ApplyContext, view: View, host: Autobase.Host, m: MemberRecord, b: WriterBinding): Promise<void> {
+  await checkBinding(ctx, view, m, b)
   await view.put(K.member(m.peer), { ...m, writer: b.writer })
   await view.put(K.writer(b.writer), m.peer)
   // post and vault members are never writers: their binding is recorded but not added

@@ -193,3 +193,55 @@ describe('authorization: every role × every event type', () => {
     expect(reasons[3]).toMatch(/card must be a card name/)
   })
 })
+
+describe('apply: edge cases found in review', () => {
+  it('the alert of a rejected event can be acknowledged by the id the queries show', async () => {
+    const { run, q, admin } = await freshView()
+    await run(randomBytes(32).toString('hex'), { v: 1, type: 'alert.raised', at: 1, kind: 'k', severity: 'info', message: 'm', subject: '' })
+    const [a] = await q.alerts({ open: true })
+    expect(a?.kind).toBe('rejected-event')
+    await run(admin.writer, { v: 1, type: 'alert.acked', at: 3000, alert: a!.id })
+    expect((await q.rejected()).map((r) => r.reason)).not.toContainEqual(expect.stringMatching(/no alert/))
+    expect(await q.alerts({ open: true })).toEqual([])
+  })
+
+  it('a hash-mismatch alert survives the rejection of the event that raised it', async () => {
+    const { run, q, admin } = await freshView()
+    const victim = await member(run, admin, 'lab')
+    await run(admin.writer, sample('card.registered', admin, 2500, victim))
+    await run(admin.writer, sample('file.recorded', admin, 2600, victim))
+    await run(admin.writer, { ...sample('copy.verified', admin, 2700, victim), hashes: { xxh64: '00000000000000bb' } } as CustodyEvent)
+    const kinds = (await q.alerts()).map((a) => a.kind).sort()
+    expect(kinds).toEqual(['hash-mismatch', 'rejected-event'])
+    expect((await q.alerts()).find((a) => a.kind === 'hash-mismatch')!.message).toMatch(/00000000000000bb/)
+  })
+
+  it('a rejected admission leaves no trace but the rejection: no member record, the invite stays unused', async () => {
+    const { run, q, admin } = await freshView()
+    const victim = generateIdentity()
+    const attacker = generateIdentity()
+    const writer = randomBytes(32).toString('hex')
+    const forged = { peer: victim.peerKey, writer, sig: sign(attacker, 'writer-binding', bindingPayload(production, writer)).toString('hex') }
+    const invite = 'ab'.repeat(32)
+    await run(admin.writer, { v: 1, type: 'member.admitted', at: 3000, peer: victim.peerKey, role: 'lab', name: 'v', expiresAt: null, secrets: null, invite, binding: forged })
+    expect((await q.rejected()).pop()!.reason).toMatch(/does not verify/)
+    expect(await q.member(victim.peerKey)).toBeNull()
+    expect(await q.inviteUse(invite)).toBeNull()
+  })
+
+  it('expiry uses the writer\'s running maximum claimed time: backdating after an expired claim is rejected too', async () => {
+    const { run, q, admin } = await freshView()
+    const lab = await member(run, admin, 'lab', 5000)
+    await run(lab.writer, sample('alert.raised', lab, 4000, lab))
+    await run(lab.writer, sample('alert.raised', lab, 6000, lab))
+    await run(lab.writer, sample('alert.raised', lab, 4500, lab)) // a clock turned back
+    const rej = await q.rejected()
+    expect(rej.map((r) => r.at)).toEqual([6000, 4500])
+    expect(rej[1]!.reason).toMatch(/expired/)
+    // a member without expiry may have its clock step back: nothing is rejected for that
+    const dit = await member(run, admin, 'dit')
+    await run(dit.writer, sample('alert.raised', dit, 9000, dit))
+    await run(dit.writer, sample('alert.raised', dit, 8000, dit))
+    expect(await q.rejected()).toHaveLength(2)
+  })
+})

@@ -7,6 +7,7 @@
  *   production                        ProductionRecord
  *   member/<peer>                     MemberRecord
  *   writer/<writer core key>          peer key the writer core is bound to
+ *   clock/<peer>                      the member's highest claimed `at` so far (expiry is checked against it)
  *   epoch/<n:6>                       EpochRecord (sealed epoch secrets)
  *   invite/<invite id>                who used the invite
  *   card/<card>                       CardRecord (with counters for policy state)
@@ -31,6 +32,7 @@ export const K = {
   production: 'production',
   member: (p: string) => `member/${p}`,
   writer: (w: string) => `writer/${w}`,
+  clock: (p: string) => `clock/${p}`,
   epochRec: (n: number) => `epoch/${pad(n, 6)}`,
   invite: (id: string) => `invite/${id}`,
   card: (c: string) => `card/${c}`,
