@@ -20,7 +20,7 @@ const t = new LanTransport({
 })
 t.on('connection', (c) => {
   out({ event: 'connected', remoteKey: c.remoteKey, address: c.address, initiator: c.initiator })
-  c.stream.on('data', (d: Buffer) => out({ event: 'data', text: d.toString() }))
+  c.stream.on('data', (d: unknown) => { out({ event: 'data', text: Buffer.from(d as Uint8Array).toString() }) })
   c.stream.on('error', () => {})
   c.stream.write(Buffer.from(`hello from ${identity.peerKey}`))
 })
