@@ -10,7 +10,7 @@
  * (`tickMs`, default 5 s). Selections follow the selected card/peer/alert by id across
  * updates. Output never exceeds the terminal's columns and rows.
  */
-import React, { useCallback, useEffect, useRef, useState } from 'react'
+import React, { useCallback, useEffect, useReducer, useRef, useState } from 'react'
 import { Box, useInput, useStdout } from 'ink'
 import type { Snapshot } from '../peer/snapshot.ts'
 import { colourAllowed } from './format.ts'
@@ -66,6 +66,14 @@ function count(view: ViewName, snap: Snapshot, load: TimelineLoad | null): numbe
   return load?.status === 'ok' ? load.entries.length : 0
 }
 
+interface UiState {
+  view: ViewName
+  /** selection by id, so it follows its item when the list re-sorts */
+  selected: Record<'overview' | 'peers' | 'alerts', string | null>
+  /** the timeline's selected entry, by index */
+  tlIndex: number
+}
+
 export function Dashboard(props: DashboardProps): React.ReactElement {
   const { source, onExit } = props
   const colour = props.colour ?? colourAllowed()
@@ -74,30 +82,39 @@ export function Dashboard(props: DashboardProps): React.ReactElement {
   useTick(props.tickMs ?? 5000)
   const { stdout } = useStdout()
   const { columns, rows } = useTerminalSize(stdout)
-  const [view, setView] = useState<ViewName>(props.initialView ?? 'overview')
-  // selection by id so it follows its item when the list re-sorts; the timeline by index
-  const [selected, setSelected] = useState<Record<'overview' | 'peers' | 'alerts', string | null>>({ overview: null, peers: null, alerts: null })
-  const [tlIndex, setTlIndex] = useState(0)
+  // Keys can arrive faster than renders (a held j): handlers read and change this ref, then
+  // ask for a render, so each key sees the previous key's effect.
+  const ui = useRef<UiState>({ view: props.initialView ?? 'overview', selected: { overview: null, peers: null, alerts: null }, tlIndex: 0 })
+  const [, rerender] = useReducer((n: number) => n + 1, 0)
   const [load, setLoad] = useState<TimelineLoad | null>(null)
+  const loadRef = useRef<TimelineLoad | null>(null)
   const [pending, setPending] = useState<ReadonlySet<string>>(new Set())
   const [status, setStatus] = useState<{ text: string, bad: boolean } | null>(null)
+  const snapRef = useRef(snap)
+  snapRef.current = snap
   const request = useRef(0)
   const mounted = useRef(true)
   useEffect(() => () => { mounted.current = false }, [])
 
-  const index = view === 'timeline' ? tlIndex : indexOf(view, snap, selected[view])
+  const currentIndex = (): number => {
+    const { view, selected, tlIndex } = ui.current
+    return view === 'timeline' ? tlIndex : indexOf(view, snapRef.current, selected[view])
+  }
+
+  const showLoad = (l: TimelineLoad | null): void => { loadRef.current = l; setLoad(l) }
 
   const openTimeline = useCallback((card: string) => {
     const n = ++request.current
-    setLoad((prev) => prev?.card === card && prev.status === 'ok' ? prev : { card, status: 'loading' })
+    const prev = loadRef.current
+    if (!(prev?.card === card && prev.status === 'ok')) { loadRef.current = { card, status: 'loading' }; setLoad(loadRef.current) }
     source.timeline(card).then(
-      (entries) => { if (mounted.current && n === request.current) setLoad({ card, status: 'ok', entries }) },
-      (err: unknown) => { if (mounted.current && n === request.current) setLoad({ card, status: 'error', error: (err as Error)?.message ?? String(err) }) },
+      (entries) => { if (mounted.current && n === request.current) { loadRef.current = { card, status: 'ok', entries }; setLoad(loadRef.current) } },
+      (err: unknown) => { if (mounted.current && n === request.current) { loadRef.current = { card, status: 'error', error: (err as Error)?.message ?? String(err) }; setLoad(loadRef.current) } },
     )
   }, [source])
 
   // the open timeline follows the log: reload when a new snapshot arrives
-  const shownCard = view === 'timeline' ? load?.card ?? null : null
+  const shownCard = ui.current.view === 'timeline' ? load?.card ?? null : null
   const seen = useRef(snap)
   useEffect(() => {
     if (seen.current === snap) return
@@ -106,24 +123,30 @@ export function Dashboard(props: DashboardProps): React.ReactElement {
   }, [snap, shownCard, openTimeline])
 
   const move = (delta: number): void => {
-    const n = count(view, snap, load)
+    const { view } = ui.current
+    const n = count(view, snapRef.current, loadRef.current)
     if (n === 0) return
-    const next = Math.min(n - 1, Math.max(0, index + delta))
-    if (view === 'timeline') setTlIndex(next)
-    else setSelected((s) => ({ ...s, [view]: keyOf(view, snap, next) }))
+    const next = Math.min(n - 1, Math.max(0, currentIndex() + delta))
+    if (view === 'timeline') ui.current.tlIndex = next
+    else ui.current.selected = { ...ui.current.selected, [view]: keyOf(view, snapRef.current, next) }
+    rerender()
   }
 
   const switchTo = (v: ViewName): void => {
     setStatus(null)
     if (v === 'timeline') {
-      const card = keyOf('overview', snap, indexOf('overview', snap, selected.overview))
-      if (card) { if (card !== load?.card) setTlIndex(0); openTimeline(card) }
+      const card = keyOf('overview', snapRef.current, indexOf('overview', snapRef.current, ui.current.selected.overview))
+      if (card) {
+        if (card !== loadRef.current?.card) { ui.current.tlIndex = 0; showLoad(null) }
+        openTimeline(card)
+      }
     }
-    setView(v)
+    ui.current.view = v
+    rerender()
   }
 
   const ack = (): void => {
-    const a = sortAlerts(snap.alerts)[index]
+    const a = sortAlerts(snapRef.current.alerts)[currentIndex()]
     if (!a) return
     if (a.acked) { setStatus({ text: 'already acknowledged', bad: false }); return }
     if (pending.has(a.id)) return
@@ -135,6 +158,7 @@ export function Dashboard(props: DashboardProps): React.ReactElement {
   }
 
   useInput((input, key) => {
+    const { view } = ui.current
     if (input === 'q' || (key.ctrl && input === 'c')) { onExit?.(); return }
     const digit = Number(input)
     if (input.length === 1 && digit >= 1 && digit <= VIEWS.length) { switchTo(VIEWS[digit - 1] as ViewName); return }
@@ -149,13 +173,14 @@ export function Dashboard(props: DashboardProps): React.ReactElement {
     if (key.pageDown) { move(10); return }
     if (key.escape) { if (view !== 'overview') switchTo('overview'); else setStatus(null); return }
     if (key.return && view === 'overview') {
-      const card = keyOf('overview', snap, index)
-      if (card) { setTlIndex(0); openTimeline(card); setView('timeline'); setStatus(null) }
+      if (keyOf('overview', snapRef.current, currentIndex())) switchTo('timeline')
       return
     }
     if (input === 'a' && view === 'alerts') ack()
   })
 
+  const { view } = ui.current
+  const index = currentIndex()
   const now = clock()
   const height = Math.max(3, rows - CHROME_ROWS)
   const width = Math.max(20, columns)
