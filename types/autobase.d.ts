@@ -50,7 +50,12 @@ declare module 'autobase' {
     readonly closed: boolean
     readonly opened: boolean
     readonly core: Hypercore
-    readonly system: { core: Hypercore }
+    readonly system: {
+      core: Hypercore
+      /** a writer's entry in the system view (removed ones too); `length` is where a removed writer was cut off */
+      get(key: Uint8Array): Promise<{ isIndexer: boolean, isRemoved: boolean, length: number } | null>
+    }
+    readonly store: Corestore
     ready(): Promise<void>
     close(): Promise<void>
     append(value: T, opts?: { optimistic?: boolean }): Promise<void>

@@ -27,6 +27,9 @@ import { Queries } from './queries.ts'
 /** An event as a caller writes it: the log fills `v` and `at`. */
 export type NewEvent = CustodyEvent extends infer E ? E extends CustodyEvent ? Omit<E, 'v' | 'at'> & { at?: number } : never : never
 
+/** A revoked writer's events beyond its removal point (see CustodyLog.ignoredAfterRevocation). */
+export interface IgnoredWrites { peer: PeerKey, writer: string, removedAtLength: number, length: number, ignored: number }
+
 export interface OpenOptions {
   /** a Corestore namespace for this production only (Autobase.close() closes it) */
   store: Corestore
@@ -141,6 +144,51 @@ export class CustodyLog extends EventEmitter {
   }
 
   async update(): Promise<void> { await this.base.update() }
+
+  /**
+   * Events revoked writers appended that the log ignores. Revocation is positional: Autobase
+   * drops every block a removed writer appended beyond what the revoking admin had seen, so those
+   * events never reach apply() and leave no rejected record in the view. This compares each
+   * revoked writer's core, as far as this peer has replicated it, with its length at removal.
+   */
+  async ignoredAfterRevocation(): Promise<IgnoredWrites[]> {
+    const out: IgnoredWrites[] = []
+    for (const m of await this.queries.members()) {
+      if (m.state !== 'revoked' || !m.writer) continue
+      const key = Buffer.from(m.writer, 'hex')
+      const info = await this.base.system.get(key)
+      if (!info || !info.isRemoved) continue
+      const core = this.base.store.get({ key })
+      try {
+        await core.ready()
+        if (core.length > info.length) out.push({ peer: m.peer, writer: m.writer, removedAtLength: info.length, length: core.length, ignored: core.length - info.length })
+      } finally {
+        await core.close()
+      }
+    }
+    return out
+  }
+
+  /**
+   * Raise an `alert.raised` (kind "revoked-writer-activity", subject "<writer>:<length>") for each
+   * ignoredAfterRevocation() finding not alerted yet; returns how many were appended. Needs a
+   * writer; two peers noticing at once may both raise it (a duplicate alert, never a lost one).
+   */
+  async alertIgnoredAfterRevocation(): Promise<number> {
+    if (!this.base.writable) return 0
+    const found = await this.ignoredAfterRevocation()
+    if (found.length === 0) return 0
+    const known = new Set((await this.queries.alerts()).filter((a) => a.kind === 'revoked-writer-activity').map((a) => a.subject))
+    let n = 0
+    for (const f of found) {
+      const subject = `${f.writer}:${f.length}`
+      if (known.has(subject)) continue
+      await this.append({ type: 'alert.raised', kind: 'revoked-writer-activity', severity: 'critical', subject,
+        message: `${PeerKey.short(f.peer)} appended ${f.ignored} ${f.ignored === 1 ? 'event' : 'events'} after its revocation; the log ignores them` })
+      n++
+    }
+    return n
+  }
 
   replicate(stream: boolean | Duplex | object): Duplex { return this.base.replicate(stream) }
 
