@@ -58,7 +58,8 @@ declare module 'autobase' {
     readonly store: Corestore
     ready(): Promise<void>
     close(): Promise<void>
-    append(value: T, opts?: { optimistic?: boolean }): Promise<void>
+    /** an array is appended as one batch (applied together) */
+    append(value: T | T[], opts?: { optimistic?: boolean }): Promise<void>
     update(): Promise<void>
     ack(bg?: boolean): Promise<void>
     hash(): Promise<Buffer>

@@ -104,10 +104,14 @@ async function applyEvent(ctx: ApplyContext, view: View, host: Autobase.Host, se
   const me = await get<MemberRecord>(view, K.member(peer))
   if (!me) return reject('the writer is not a member')
   // The writer's clock, as it claims it, never goes back for expiry purposes: once a member has
-  // claimed a time past its expiry, backdating later events does not bring it back.
-  const prevClaim = (await get<number>(view, K.clock(peer))) ?? 0
-  const claimed = Math.max(prevClaim, e.at)
-  if (claimed !== prevClaim) await view.put(K.clock(peer), claimed)
+  // claimed a time past its expiry, backdating later events does not bring it back. Expiry is
+  // fixed at admission, so only members that have one need the running maximum.
+  let claimed = e.at
+  if (me.expiresAt !== null) {
+    const prevClaim = (await get<number>(view, K.clock(peer))) ?? 0
+    claimed = Math.max(prevClaim, e.at)
+    if (claimed !== prevClaim) await view.put(K.clock(peer), claimed)
+  }
   if (me.state === 'revoked') reject(`${PeerKey.short(peer)} was revoked${me.revokeReason ? ` (${me.revokeReason})` : ''}`)
   if (me.expiresAt !== null && claimed >= me.expiresAt) reject(`${PeerKey.short(peer)}'s membership expired at ${new Date(me.expiresAt).toISOString()} (event claims ${new Date(e.at).toISOString()}${claimed !== e.at ? `, after claiming ${new Date(claimed).toISOString()}` : ''})`)
   if (!ALLOWED[e.type].includes(me.role)) reject(`role ${me.role} may not append ${e.type}`)

@@ -7,7 +7,7 @@
  *   production                        ProductionRecord
  *   member/<peer>                     MemberRecord
  *   writer/<writer core key>          peer key the writer core is bound to
- *   clock/<peer>                      the member's highest claimed `at` so far (expiry is checked against it)
+ *   clock/<peer>                      an expiring member's highest claimed `at` so far (expiry is checked against it)
  *   epoch/<n:6>                       EpochRecord (sealed epoch secrets)
  *   invite/<invite id>                who used the invite
  *   card/<card>                       CardRecord (with counters for policy state)
