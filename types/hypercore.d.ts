@@ -5,6 +5,13 @@ declare module 'hypercore' {
 
   interface GetOptions { wait?: boolean, timeout?: number, valueEncoding?: unknown, decrypt?: boolean }
   interface Download { done(): Promise<void>, destroy(): void }
+  interface TreeNode { index: number, size: number, hash: Buffer }
+  /** what core.proof() returns (read from local storage): a block with its Merkle path and/or the roots of an upgrade */
+  interface Proof {
+    fork: number
+    block: { index: number, value: Buffer | null, nodes: TreeNode[] } | null
+    upgrade: { start: number, length: number, nodes: TreeNode[], additionalNodes: TreeNode[], signature: Buffer } | null
+  }
 
   class Hypercore<T = Buffer> extends EventEmitter {
     static MAX_SUGGESTED_BLOCK_SIZE: number
@@ -31,6 +38,7 @@ declare module 'hypercore' {
     clear(start: number, end?: number): Promise<unknown>
     truncate(length: number): Promise<void>
     treeHash(length?: number): Promise<Buffer>
+    proof(opts: { block?: { index: number, nodes: number } | null, upgrade?: { start: number, length: number } | null }): Promise<Proof>
     info(opts?: { storage?: boolean }): Promise<unknown>
     session(opts?: Record<string, unknown>): Hypercore<T>
     replicate(isInitiator: boolean | Duplex | object, opts?: Record<string, unknown>): Duplex

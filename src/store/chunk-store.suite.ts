@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { OnsetError } from '../base/errors.ts'
 import { chunkId } from '../crypto/hashes.ts'
 import { deterministicBytes } from '../crypto/identity.ts'
-import type { ChunkStore } from './chunk-store.ts'
+import type { ChunkRef, ChunkStore } from './chunk-store.ts'
 
 export interface SuiteFactory {
   name: string
@@ -11,6 +11,12 @@ export interface SuiteFactory {
   open(): Promise<ChunkStore>
   /** reopen the same store after close (durable stores only) */
   reopen?: () => Promise<ChunkStore>
+  /**
+   * Damage the stored bytes of one chunk by the lowest-level route the implementation has (for
+   * Hypercore: flip a byte of the block in RocksDB's files on disk); returns the store to use
+   * afterwards (it may have been closed and reopened to get past caches).
+   */
+  damage?: (store: ChunkStore, ref: ChunkRef) => Promise<ChunkStore>
 }
 
 export function chunkStoreSuite(f: SuiteFactory): void {
@@ -44,6 +50,31 @@ export function chunkStoreSuite(f: SuiteFactory): void {
       } finally { await s.close() }
     })
 
+    it('an empty chunk round trips and dedups', async () => {
+      const s = await f.open()
+      try {
+        const ref = await s.put(new Uint8Array(0))
+        expect(ref.size).toBe(0)
+        expect(ref.id).toBe(chunkId(f.chunkIdKey, new Uint8Array(0)))
+        expect((await s.get(ref)).length).toBe(0)
+        expect(await s.put(Buffer.alloc(0))).toEqual(ref)
+        expect(await s.verifyAll()).toEqual([])
+      } finally { await s.close() }
+    })
+
+    it('put does not alter the caller\'s buffer, and a view into a larger buffer stores only its bytes', async () => {
+      const s = await f.open()
+      try {
+        const big = data(10_000, 12)
+        const view = big.subarray(1000, 3000)
+        const before = Buffer.from(big)
+        const ref = await s.put(view)
+        expect(big.equals(before)).toBe(true)
+        expect(ref.size).toBe(2000)
+        expect((await s.get(ref)).equals(before.subarray(1000, 3000))).toBe(true)
+      } finally { await s.close() }
+    })
+
     it('unknown ids are not held', async () => {
       const s = await f.open()
       try {
@@ -62,6 +93,23 @@ export function chunkStoreSuite(f: SuiteFactory): void {
         await expect(s.get(wrong)).rejects.toSatisfy((e: unknown) => e instanceof OnsetError && e.code === 'CHUNK_CORRUPT')
       } finally { await s.close() }
     })
+
+    if (f.damage) {
+      it('a flipped byte in the stored data is CHUNK_CORRUPT and verifyAll names exactly that chunk', async () => {
+        let s = await f.open()
+        try {
+          const refs: ChunkRef[] = []
+          for (let i = 0; i < 4; i++) refs.push(await s.put(data(64 * 1024, 40 + i)))
+          s = await f.damage!(s, refs[2]!)
+          for (const [i, r] of refs.entries()) {
+            if (i === 2) await expect(s.get(r)).rejects.toSatisfy((e: unknown) => e instanceof OnsetError && e.code === 'CHUNK_CORRUPT')
+            else expect((await s.get(r)).equals(data(64 * 1024, 40 + i))).toBe(true)
+          }
+          const problems = await s.verifyAll()
+          expect(problems.map((p) => [p.ref.id, p.problem])).toEqual([[refs[2]!.id, 'corrupt']])
+        } finally { await s.close() }
+      })
+    }
 
     if (f.reopen) {
       it('is durable across close and reopen', async () => {

@@ -7,6 +7,7 @@ import { deterministicBytes } from '../crypto/identity.ts'
 import { ProductionSecrets } from '../crypto/secrets.ts'
 import { chunkStoreSuite } from './chunk-store.suite.ts'
 import { HypercoreChunkStore } from './hypercore-chunk-store.ts'
+import type { ChunkRef } from './chunk-store.ts'
 
 let root: string
 const secrets = new ProductionSecrets(Buffer.alloc(32, 1))
@@ -25,13 +26,53 @@ function corestore(name: string): Corestore {
 
 const keyed = (store: Corestore, epoch = 0) => HypercoreChunkStore.open({ store: store.namespace('p'), chunkIdKey: secrets.chunkIdKey, dataKey: (e) => secrets.dataKey(e), epoch, timeout: 5000 })
 
+/**
+ * Flip one byte of a stored block on disk. `compact()` first moves every value out of the WAL
+ * and memtable into SST files, values >= 4 KiB into BlobDB `*.blob` files; the block's
+ * ciphertext (as getCiphertext returns it) is then found in exactly one `.blob` file.
+ * Returns that file's name.
+ */
+async function flipInBlobFile(dbDir: string, cipher: Buffer): Promise<string> {
+  const needle = cipher.subarray(cipher.length >> 1, (cipher.length >> 1) + 64)
+  const hits: string[] = []
+  for (const name of await fs.readdir(dbDir)) {
+    if (!name.endsWith('.blob')) continue
+    const f = path.join(dbDir, name)
+    const buf = await fs.readFile(f)
+    const at = buf.indexOf(needle)
+    if (at < 0) continue
+    expect(buf.indexOf(needle, at + 1)).toBe(-1)
+    const fh = await fs.open(f, 'r+')
+    await fh.write(Buffer.from([buf[at + 7]! ^ 0x10]), 0, 1, at + 7)
+    await fh.close()
+    hits.push(name)
+  }
+  expect(hits.length).toBe(1)
+  return hits[0]!
+}
+
+/** Compact `cs`, close it and `s`, flip a byte of `ref`'s block in its `.blob` file. */
+async function damageOnDisk(cs: Corestore, s: HypercoreChunkStore, ref: ChunkRef, dir: string): Promise<void> {
+  const cipher = await s.getCiphertext(ref.core, ref.block)
+  await cs.storage.compact()
+  await s.close()
+  await cs.close()
+  await flipInBlobFile(path.join(root, dir, 'db'), cipher!)
+}
+
 let n = 0
 let current: Corestore | null = null
+let currentDir = ''
 chunkStoreSuite({
   name: 'hypercore',
   chunkIdKey: secrets.chunkIdKey,
-  open: async () => { current = corestore(`suite-${n++}`); return keyed(current) },
+  open: async () => { currentDir = `suite-${n++}`; current = corestore(currentDir); return keyed(current) },
   reopen: async () => keyed(current!),
+  damage: async (s, ref) => {
+    await damageOnDisk(current!, s as HypercoreChunkStore, ref, currentDir)
+    current = corestore(currentDir)
+    return keyed(current)
+  },
 })
 
 function pipe(a: Corestore, b: Corestore) {

@@ -18,6 +18,10 @@ import { OnsetError } from '../base/errors.ts'
 import { chunkId } from '../crypto/hashes.ts'
 import { ChunkId } from '../crypto/ids.ts'
 import type { ChunkProblem, ChunkRef, ChunkStore } from './chunk-store.ts'
+import { checkBlock, storedRoots } from './merkle-check.ts'
+
+/** A damaged or missing block found by verifyBlocks (no chunk id needed: blind stores use it). */
+export interface BlockProblem { core: string, block: number, problem: 'corrupt' | 'missing', detail: string }
 
 export interface HypercoreChunkStoreOptions {
   /** the production's Corestore namespace (shared with the custody log) */
@@ -43,6 +47,7 @@ export class HypercoreChunkStore implements ChunkStore {
   private readonly timeout: number
   private own!: Hypercore
   private index!: Hyperbee<string, unknown>
+  /** open sessions by `<core hex>:<epoch>` (decrypting with that epoch's key) or `<core hex>:raw` (no key) */
   private readonly cores = new Map<string, Hypercore>()
   /** ids written but not yet in the index: concurrent puts of one chunk store it once */
   private readonly inflight = new Map<ChunkId, Promise<ChunkRef>>()
@@ -64,7 +69,12 @@ export class HypercoreChunkStore implements ChunkStore {
   get blind(): boolean { return this.dataKey === null }
 
   private encryption(epoch: number): { key: Uint8Array } | null {
-    return this.dataKey ? { key: this.dataKey(epoch) } : null
+    if (!this.dataKey) return null
+    let key: Uint8Array
+    try { key = this.dataKey(epoch) } catch (err) {
+      throw new OnsetError('NOT_AUTHORIZED', `no data key for epoch ${epoch}: ${(err as Error).message}`, { hint: 'chunks written after a key rotation need that epoch\'s secret, sealed to current members' })
+    }
+    return { key }
   }
 
   private async ready(): Promise<void> {
@@ -74,7 +84,7 @@ export class HypercoreChunkStore implements ChunkStore {
     if (!this.blind) {
       this.own = this.store.get({ name: `blobs-${this.epoch}`, encryption: this.encryption(this.epoch) })
       await this.own.ready()
-      this.cores.set(this.own.key.toString('hex'), this.own)
+      this.cores.set(`${this.own.key.toString('hex')}:${this.epoch}`, this.own)
     }
   }
 
@@ -82,15 +92,40 @@ export class HypercoreChunkStore implements ChunkStore {
   get ownCore(): string | null { return this.blind ? null : this.own.key.toString('hex') }
   get ownLength(): number { return this.blind ? 0 : this.own.length }
 
-  /** Open (or return) a blobs core by key, for reading or replicating. */
-  async core(key: string, epoch = 0): Promise<Hypercore> {
-    let c = this.cores.get(key)
+  /**
+   * Open (or return) a blobs core by key, for reading or replicating: a session that decrypts
+   * with the data key of `epoch`, or (blind store, or `epoch: 'raw'`) one that never decrypts.
+   * Sessions are cached per core and epoch, so a core first opened for another purpose is never
+   * read with the wrong key.
+   */
+  async core(key: string, epoch: number | 'raw' = 0): Promise<Hypercore> {
+    const mode = this.blind ? 'raw' : epoch
+    const id = `${key}:${mode}`
+    let c = this.cores.get(id)
     if (!c) {
-      c = this.store.get({ key: Buffer.from(key, 'hex'), encryption: this.encryption(epoch) })
-      this.cores.set(key, c)
-      await c.ready()
+      if (!/^[0-9a-f]{64}$/.test(key)) throw new OnsetError('MALFORMED', `not a core key: ${key.slice(0, 80)}`)
+      c = this.store.get({ key: Buffer.from(key, 'hex'), encryption: mode === 'raw' ? null : this.encryption(mode) })
+      this.cores.set(id, c)
+      try { await c.ready() } catch (err) { this.cores.delete(id); await c.close().catch(() => {}); throw err }
     }
     return c
+  }
+
+  /** Any open session of a core (for reads that do not decrypt), else a raw one. */
+  private async anySession(key: string): Promise<Hypercore> {
+    for (const [id, c] of this.cores) if (id.startsWith(`${key}:`)) return c
+    return this.core(key, 'raw')
+  }
+
+  /** The blobs cores this store has open (its own first): what the replication layer announces. */
+  blobsCores(): { key: string, length: number, epoch: number | null, own: boolean }[] {
+    const seen = new Map<string, { key: string, length: number, epoch: number | null, own: boolean }>()
+    for (const [id, c] of this.cores) {
+      const [key, mode] = id.split(':') as [string, string]
+      if (seen.has(key)) continue
+      seen.set(key, { key, length: c.length, epoch: mode === 'raw' ? null : Number(mode), own: !this.blind && c === this.own })
+    }
+    return [...seen.values()].sort((a, b) => Number(b.own) - Number(a.own))
   }
 
   async put(plaintext: Uint8Array): Promise<ChunkRef> {
@@ -151,8 +186,14 @@ export class HypercoreChunkStore implements ChunkStore {
 
   /** Raw block bytes as stored (ciphertext for blind stores), Merkle-verified when it came from a peer. */
   async getCiphertext(core: string, block: number, opts: { timeout?: number } = {}): Promise<Buffer | null> {
-    const c = await this.core(core)
-    return c.get(block, { timeout: opts.timeout ?? this.timeout, decrypt: false })
+    const c = await this.anySession(core)
+    try {
+      return await c.get(block, { timeout: opts.timeout ?? this.timeout, decrypt: false })
+    } catch (err) {
+      const code = (err as { code?: string }).code
+      if (code === 'REQUEST_TIMEOUT') throw new OnsetError('TIMEOUT', `block ${block} of core ${core.slice(0, 8)} did not arrive from any peer in time`)
+      throw new OnsetError('CHUNK_CORRUPT', `block ${block} of core ${core.slice(0, 8)} could not be read: ${(err as Error).message}`)
+    }
   }
 
   async has(id: ChunkId): Promise<boolean> {
@@ -182,15 +223,22 @@ export class HypercoreChunkStore implements ChunkStore {
     for (const ref of refs) {
       const c = await this.core(ref.core, ref.epoch ?? 0)
       if (ref.block >= c.length || !(await c.has(ref.block))) { out.push({ ref, problem: 'missing', detail: `block ${ref.block} of core ${ref.core.slice(0, 8)} is not on disk` }); continue }
-      if (this.blind) continue
-      try { await this.get(ref, { timeout: 1 }) } catch (err) {
-        out.push({ ref, problem: 'corrupt', detail: (err as Error).message })
-      }
+      const bad = await this.checkHeld(ref, c)
+      if (bad) out.push({ ref, problem: 'corrupt', detail: bad })
     }
     return out
   }
 
-  /** Walk every indexed chunk: re-read, decrypt, re-hash. */
+  /** Check a held block: decrypt + re-hash against its id, or for a blind store against the Merkle tree. */
+  private async checkHeld(ref: ChunkRef, c: Hypercore): Promise<string | null> {
+    if (this.blind) {
+      const r = await checkBlock(c, ref.block, c.length, await storedRoots(c, c.length))
+      return r.ok ? null : r.detail
+    }
+    try { await this.get(ref, { timeout: 1 }); return null } catch (err) { return (err as Error).message }
+  }
+
+  /** Walk every indexed chunk: re-read, decrypt, re-hash (blind: check it against the Merkle tree). */
   async verifyAll(): Promise<ChunkProblem[]> {
     const out: ChunkProblem[] = []
     for await (const e of this.index.createReadStream({ gte: 'c/', lt: 'c/\uffff' })) {
@@ -198,10 +246,8 @@ export class HypercoreChunkStore implements ChunkStore {
       const ref: ChunkRef = { id: e.key.slice(2) as ChunkId, core: v.core, block: v.block, size: v.size, epoch: v.epoch }
       const c = await this.core(ref.core, ref.epoch ?? 0)
       if (!(await c.has(ref.block))) { out.push({ ref, problem: 'missing', detail: 'block not on disk' }); continue }
-      if (this.blind) continue
-      try { await this.get(ref, { timeout: 1 }) } catch (err) {
-        out.push({ ref, problem: 'corrupt', detail: (err as Error).message })
-      }
+      const bad = await this.checkHeld(ref, c)
+      if (bad) out.push({ ref, problem: 'corrupt', detail: bad })
     }
     return out
   }
@@ -211,10 +257,52 @@ export class HypercoreChunkStore implements ChunkStore {
    * (Hypercore verifies it against the writer's signed Merkle tree), then re-verify the plaintext.
    */
   async repair(ref: ChunkRef, opts: { timeout?: number } = {}): Promise<Buffer> {
+    // refuse before clearing anything: a blind store could not check the plaintext afterwards
+    if (this.blind) throw new OnsetError('NOT_AUTHORIZED', 'a blind vault repairs blocks, not chunks: use repairBlock(core, block)')
     const c = await this.core(ref.core, ref.epoch ?? 0)
     // works for our own core too: the Merkle tree stays, only the block is dropped and re-fetched
     await c.clear(ref.block)
     return this.get(ref, { timeout: opts.timeout ?? this.timeout })
+  }
+
+  /**
+   * Walk every block of the given blobs cores (default: every core this store has open) and check
+   * each held block against the core's Merkle tree (merkle-check.ts) — no data key needed, so a
+   * blind vault verifies what it holds. `full`: a block below the core's length that is not held
+   * is reported missing (a vault mirrors everything; other peers hold cores sparsely).
+   */
+  async verifyBlocks(opts: { cores?: string[], full?: boolean } = {}): Promise<{ checked: number, problems: BlockProblem[] }> {
+    const problems: BlockProblem[] = []
+    let checked = 0
+    const keys = opts.cores ?? this.blobsCores().map((c) => c.key)
+    for (const key of keys) {
+      const c = await this.anySession(key)
+      const length = c.length
+      if (length === 0) continue
+      const roots = await storedRoots(c, length)
+      for (let i = 0; i < length; i++) {
+        if (!(await c.has(i))) {
+          if (opts.full) problems.push({ core: key, block: i, problem: 'missing', detail: `block ${i} of core ${key.slice(0, 8)} is not on disk` })
+          continue
+        }
+        checked++
+        const r = await checkBlock(c, i, length, roots)
+        if (!r.ok) problems.push({ core: key, block: i, problem: r.problem, detail: `core ${key.slice(0, 8)}: ${r.detail}` })
+      }
+    }
+    return { checked, problems }
+  }
+
+  /**
+   * Repair one block without the data key: drop it and fetch it again from a connected peer
+   * (Hypercore verifies it against the writer's signed tree on arrival), then re-check it.
+   */
+  async repairBlock(core: string, block: number, opts: { timeout?: number } = {}): Promise<void> {
+    const c = await this.anySession(core)
+    await c.clear(block)
+    await this.getCiphertext(core, block, opts)
+    const r = await checkBlock(c, block, c.length, await storedRoots(c, c.length))
+    if (!r.ok) throw new OnsetError('CHUNK_CORRUPT', `core ${core.slice(0, 8)}: ${r.detail} even after re-fetching it`)
   }
 
   async close(): Promise<void> {

@@ -3,7 +3,12 @@ import { chunkStoreSuite } from './chunk-store.suite.ts'
 import { MemoryChunkStore } from './memory-chunk-store.ts'
 
 const key = Buffer.alloc(32, 7)
-chunkStoreSuite({ name: 'memory', chunkIdKey: key, open: async () => new MemoryChunkStore({ chunkIdKey: key }) })
+chunkStoreSuite({
+  name: 'memory',
+  chunkIdKey: key,
+  open: async () => new MemoryChunkStore({ chunkIdKey: key }),
+  damage: async (s, ref) => { (s as MemoryChunkStore).damage(ref, 'flip'); return s },
+})
 
 describe('MemoryChunkStore damage', () => {
   it('verifyAll names flipped and dropped chunks', async () => {
