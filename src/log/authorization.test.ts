@@ -245,3 +245,31 @@ describe('apply: edge cases found in review', () => {
     expect(await q.rejected()).toHaveLength(2)
   })
 })
+
+describe('authorization: expired and revoked writers × every event type', () => {
+  it('every event type from an expired or a revoked admin, dit or lab is rejected with that reason', async () => {
+    const problems: string[] = []
+    for (const role of ['admin', 'dit', 'lab'] as const) {
+      for (const state of ['expired', 'revoked'] as const) {
+        const { run, q, host, admin } = await freshView()
+        host.writers.set(admin.writer, true) // the bootstrap writer indexes, as in Autobase
+        const actor = await member(run, admin, role, state === 'expired' ? 2500 : null)
+        const victim = await member(run, admin, 'lab')
+        await run(admin.writer, sample('card.registered', admin, 2500, victim))
+        await run(admin.writer, sample('file.recorded', admin, 2600, victim))
+        if (state === 'revoked') await run(admin.writer, { v: 1, type: 'member.revoked', at: 2700, peer: actor.id.peerKey, reason: 'r', epoch: 1, sealed: {} })
+        if (state === 'revoked') expect((await q.member(actor.id.peerKey))?.state).toBe('revoked')
+        for (const type of EVENT_TYPES) {
+          const before = await q.rejected()
+          await run(actor.writer, sample(type, actor, 3000, victim))
+          const after = await q.rejected()
+          const last = after[after.length - 1]
+          if (after.length !== before.length + 1) problems.push(`${state} ${role} ${type}: accepted`)
+          else if (type !== 'production.created' && !new RegExp(state).test(last!.reason)) problems.push(`${state} ${role} ${type}: rejected for "${last!.reason}"`)
+        }
+        expect((await q.alerts()).filter((a) => a.kind === 'rejected-event').length).toBeGreaterThanOrEqual(EVENT_TYPES.length)
+      }
+    }
+    expect(problems).toEqual([])
+  })
+})
