@@ -100,7 +100,10 @@ export function graphemeWidth(g: string): number {
 }
 
 /** Columns a string takes in a terminal: wide East Asian characters and emoji count 2, combining marks 0. */
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/
+
 export function displayWidth(s: string): number {
+  if (PRINTABLE_ASCII.test(s)) return s.length // the common case, without segmenting
   let w = 0
   for (const { segment } of segmenter.segment(s)) w += graphemeWidth(segment)
   return w
