@@ -17,7 +17,8 @@ declare module 'corestore' {
   class Corestore {
     constructor(storage: string, opts?: { primaryKey?: Uint8Array, unsafe?: boolean, allowBackup?: boolean, readOnly?: boolean })
     readonly primaryKey: Buffer
-    readonly storage: { compact(): Promise<void> }
+    /** hypercore-storage; `db` is its rocksdb-native session (flush() = memtable → synced SST/blob files) */
+    readonly storage: { compact(): Promise<void>, db: { flush(): Promise<void> } }
     ready(): Promise<void>
     close(): Promise<void>
     get<T = Buffer>(opts: GetOptions | string): Hypercore<T>

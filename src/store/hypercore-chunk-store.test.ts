@@ -266,4 +266,20 @@ describe('HypercoreChunkStore', () => {
     cut()
     await sa.close(); await sv.close()
   })
+  it('flush() moves put chunks out of the unsynced write-ahead log into BlobDB files', async () => {
+    const cs = corestore('flush')
+    const s = await keyed(cs)
+    const ref = await s.put(deterministicBytes(64 * 1024, Buffer.alloc(32, 70)))
+    const cipher = (await s.getCiphertext(ref.core, ref.block))!
+    const needle = cipher.subarray(30_000, 30_064)
+    const inBlobFiles = async () => {
+      const dir = path.join(root, 'flush', 'db')
+      for (const name of await fs.readdir(dir)) if (name.endsWith('.blob') && (await fs.readFile(path.join(dir, name))).includes(needle)) return true
+      return false
+    }
+    expect(await inBlobFiles()).toBe(false)
+    await s.flush()
+    expect(await inBlobFiles()).toBe(true)
+    await s.close()
+  })
 })

@@ -51,6 +51,8 @@ export class HypercoreChunkStore implements ChunkStore {
   private readonly cores = new Map<string, Hypercore>()
   /** ids written but not yet in the index: concurrent puts of one chunk store it once */
   private readonly inflight = new Map<ChunkId, Promise<ChunkRef>>()
+  /** chunks were appended since the last flush() */
+  private dirty = false
 
   private constructor(o: HypercoreChunkStoreOptions) {
     this.store = o.store
@@ -141,6 +143,7 @@ export class HypercoreChunkStore implements ChunkStore {
   private async putNew(id: ChunkId, plaintext: Uint8Array): Promise<ChunkRef> {
     const have = await this.lookup(id)
     if (have) return have
+    this.dirty = true
     const { length } = await this.own.append(Buffer.from(plaintext.buffer, plaintext.byteOffset, plaintext.byteLength))
     const ref: ChunkRef = { id, core: this.own.key.toString('hex'), block: length - 1, size: plaintext.byteLength, epoch: this.epoch }
     // verify after writing: read the block back through decryption and re-hash it
@@ -210,8 +213,17 @@ export class HypercoreChunkStore implements ChunkStore {
     return { id, core: v.core, block: v.block, size: v.size, epoch: v.epoch }
   }
 
+  /**
+   * Make every chunk put so far durable. An append that resolved is in RocksDB's write-ahead log,
+   * which rocksdb-native writes without fsync: it survives a crash of this process but not
+   * necessarily a power cut. Flushing the memtable writes it into SST and BlobDB files, which
+   * RocksDB syncs. The Corestore is shared (custody log too), so the flush covers both; it is a
+   * no-op when nothing was put since the last flush.
+   */
   async flush(): Promise<void> {
-    // Hypercore appends are durable once append() resolves (RocksDB WAL); nothing is buffered here
+    if (!this.dirty) return
+    this.dirty = false
+    await this.store.storage.db.flush()
   }
 
   /**
