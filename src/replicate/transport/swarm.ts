@@ -21,6 +21,12 @@ export interface SwarmOptions {
   publicDht?: boolean
   /** bind the DHT node to this host (tests: 127.0.0.1) */
   host?: string
+  /**
+   * false: this node is directly reachable (a flat set LAN, loopback), so peers connect without
+   * hole punching. Default: HyperDHT decides. Between two processes on loopback, hole punching
+   * (hyperdht 6.34) stalled about half of first connections for ~13 s (timeout, then a retry).
+   */
+  firewalled?: boolean
   /** a synchronous pre-check of the key for Hyperswarm's firewall (true = may connect) */
   knownKey?: (key: PeerKey) => boolean
 }
@@ -39,7 +45,7 @@ export class SwarmTransport extends EventEmitter<TransportEvents> implements Tra
   }
 
   async start(): Promise<void> {
-    const dht = new HyperDHT({ bootstrap: this.o.publicDht ? undefined : this.o.bootstrap, ...(this.o.host ? { host: this.o.host } : {}), keyPair: { publicKey: this.o.identity.publicKey, secretKey: this.o.identity.secretKey } })
+    const dht = new HyperDHT({ bootstrap: this.o.publicDht ? undefined : this.o.bootstrap, ...(this.o.host ? { host: this.o.host } : {}), ...(this.o.firewalled === false ? { firewalled: false } : {}), keyPair: { publicKey: this.o.identity.publicKey, secretKey: this.o.identity.secretKey } })
     const swarm = new Hyperswarm({
       dht,
       keyPair: { publicKey: this.o.identity.publicKey, secretKey: this.o.identity.secretKey },
