@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { generateIdentity, identityFromSeed, deterministicBytes } from '../../crypto/identity.ts'
 import { LanTransport, libp2pPrivateKey } from './libp2p.ts'
+import type { PeerConnection } from './transport.ts'
 import { transportSuite } from './transport.suite.ts'
 
 // loopback only, mDNS off: b dials a's multiaddr once a listens
@@ -55,6 +56,36 @@ describe('lan transport identity', () => {
       expect(seen.a.length).toBeGreaterThanOrEqual(1)
       expect(new Set(seen.a)).toEqual(new Set([ib.peerKey]))
       expect(new Set(seen.b)).toEqual(new Set([ia.peerKey]))
+    } finally { await b.stop(); await a.stop() }
+  })
+
+  it('redials a configured address with backoff: first before the peer is up, again after it went away', async () => {
+    const ia = generateIdentity(), ib = generateIdentity()
+    const probe = new LanTransport({ identity: ia, gate: () => 'member', listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false })
+    await probe.start()
+    const addr = probe.addresses()[0]!
+    await probe.stop()
+    const port = /\/tcp\/(\d+)\//.exec(addr)![1]!
+    const b = new LanTransport({ identity: ib, gate: () => 'member', listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false, connect: [addr], minBackoff: 20, maxBackoff: 100, random: () => 0.5 })
+    const up = () => new LanTransport({ identity: ia, gate: () => 'member', listen: [`/ip4/127.0.0.1/tcp/${port}`], mdns: false })
+    const conn = () => new Promise<PeerConnection>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no connection in time')), 15_000)
+      b.once('connection', (c) => { clearTimeout(timer); resolve(c) })
+    })
+    let a = up()
+    try {
+      await b.start()
+      const first = conn()
+      await a.start()
+      const c1 = await first
+      expect(c1.remoteKey).toBe(ia.peerKey)
+      const gone = new Promise<void>((resolve) => c1.stream.once('close', () => resolve()))
+      await a.stop()
+      await gone
+      const second = conn()
+      a = up()
+      await a.start()
+      expect((await second).remoteKey).toBe(ia.peerKey)
     } finally { await b.stop(); await a.stop() }
   })
 })

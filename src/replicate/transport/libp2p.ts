@@ -37,8 +37,15 @@ export interface LanOptions {
   listen?: string[]
   /** mDNS discovery on the LAN: true (default), false, or its settings */
   mdns?: boolean | { interval?: number, serviceTag?: string }
-  /** multiaddrs to dial at start (`/ip4/192.0.2.10/tcp/4001[/p2p/<peer id>]`) */
+  /**
+   * multiaddrs to dial at start (`/ip4/192.0.2.10/tcp/4001[/p2p/<peer id>]`) and redial while
+   * running: bounded, jittered exponential backoff; a stream that stayed up 10 s resets it
+   */
   connect?: string[]
+  /** redial backoff bounds, ms (default 250 … 30 000) and jitter source (default Math.random) */
+  minBackoff?: number
+  maxBackoff?: number
+  random?: () => number
   /** Noise handshake timeout, ms (default 10 s) */
   handshakeTimeoutMs?: number
   /** after refusing a key, do not dial it on discovery for this long, ms (default 60 s) */
@@ -65,6 +72,7 @@ export class LanTransport extends EventEmitter<TransportEvents> implements Trans
   private readonly slots = new Map<PeerKey, Slot>()
   private readonly streams = new Set<NoiseSecretStream>()
   private readonly dialing = new Set<PeerKey>()
+  private readonly timers = new Set<NodeJS.Timeout>()
   private readonly refusedAt = new Map<PeerKey, number>()
   private stopped = false
 
@@ -90,7 +98,7 @@ export class LanTransport extends EventEmitter<TransportEvents> implements Trans
       peerDiscovery: m === false ? [] : [mdns(m === true ? {} : m)],
     })
     this.node = node
-    await node.handle(REPLICATE_PROTOCOL, (stream, connection) => this.attach(stream, connection, false))
+    await node.handle(REPLICATE_PROTOCOL, (stream, connection) => { this.attach(stream, connection, false) })
     node.addEventListener('peer:discovery', (e) => {
       const key = peerKeyOfPeerId(e.detail.id)
       if (!key || key === this.o.identity.peerKey) return
@@ -99,7 +107,7 @@ export class LanTransport extends EventEmitter<TransportEvents> implements Trans
       if (at !== undefined && Date.now() - at < (this.o.refusedCooldownMs ?? 60_000)) return
       void this.dialPeer(e.detail.id, key)
     })
-    for (const a of this.o.connect ?? []) void this.dial(a).catch((err: Error) => this.emit('error', err))
+    for (const a of this.o.connect ?? []) this.keepDialing(a, 0)
   }
 
   /** The onset streams currently open (handshaking or admitted), at most one per remote key once dedupe settles. */
@@ -127,6 +135,11 @@ export class LanTransport extends EventEmitter<TransportEvents> implements Trans
 
   /** Dial a multiaddr (e.g. `/ip4/127.0.0.1/tcp/4001`) and open an onset stream over it. */
   async dial(address: string): Promise<void> {
+    await this.open(address)
+  }
+
+  /** Opens an onset stream to `address`; resolves to the stream now kept with that peer. */
+  private async open(address: string): Promise<NoiseSecretStream | null> {
     if (!this.node || this.stopped) throw new Error('LanTransport.dial before start()')
     let connection: Connection
     try {
@@ -135,16 +148,34 @@ export class LanTransport extends EventEmitter<TransportEvents> implements Trans
       throw new OnsetError('PEER_UNREACHABLE', `cannot reach ${address} on the LAN transport: ${(err as Error).message}`, { cause: err })
     }
     const stream = await connection.newStream(REPLICATE_PROTOCOL)
-    this.attach(stream, connection, true)
+    return this.attach(stream, connection, true)
   }
 
-  private attach(stream: Stream, connection: Connection, initiator: boolean): void {
+  /** Dial a configured address now and again whenever its stream is gone. */
+  private keepDialing(address: string, attempt: number): void {
+    if (this.stopped) return
+    const later = (n: number) => {
+      if (this.stopped) return
+      const min = this.o.minBackoff ?? 250, max = this.o.maxBackoff ?? 30_000
+      const delay = Math.min(max, min * 2 ** Math.min(n, 16)) * (0.5 + (this.o.random ?? Math.random)() / 2)
+      const t = setTimeout(() => { this.timers.delete(t); this.keepDialing(address, n) }, delay)
+      this.timers.add(t)
+    }
+    this.open(address).then((s) => {
+      if (!s || s.destroyed) { later(attempt + 1); return }
+      const t0 = Date.now()
+      s.once('close', () => later(Date.now() - t0 >= 10_000 ? 0 : attempt + 1))
+    }, () => later(attempt + 1))
+  }
+
+  /** Wraps a protocol stream (or drops it as a duplicate); returns the stream kept with that peer. */
+  private attach(stream: Stream, connection: Connection, initiator: boolean): NoiseSecretStream | null {
     const address = connection.remoteAddr.toString()
     const remote = peerKeyOfPeerId(connection.remotePeer)
     if (this.stopped || !remote) {
       stream.abort(new Error(this.stopped ? 'transport stopped' : 'not an Ed25519 peer'))
       if (!this.stopped) this.emit('refused', { remoteKey: null, address, transport: 'lan', reason: 'the libp2p peer id is not an Ed25519 key' })
-      return
+      return null
     }
     const me = this.o.identity.peerKey
     const dialer = initiator ? me : remote
@@ -152,7 +183,7 @@ export class LanTransport extends EventEmitter<TransportEvents> implements Trans
     if (prev && !prev.stream.destroyed) {
       // keep the stream opened by the smaller key; same dialer twice: keep the older one
       const keepNew = dialer !== prev.dialer && dialer < prev.dialer
-      if (!keepNew) { stream.abort(new Error('duplicate onset stream')); return }
+      if (!keepNew) { stream.abort(new Error('duplicate onset stream')); return prev.stream }
       prev.stream.destroy()
     }
     const raw = new Libp2pStreamDuplex(stream)
@@ -175,10 +206,13 @@ export class LanTransport extends EventEmitter<TransportEvents> implements Trans
       this.emit('refused', r)
     })
     void admit(relay, 'lan', s, address, this.o.gate, this.o.handshakeTimeoutMs, remote)
+    return s
   }
 
   async stop(): Promise<void> {
     this.stopped = true
+    for (const t of this.timers) clearTimeout(t)
+    this.timers.clear()
     for (const s of this.streams) s.destroy()
     this.streams.clear()
     this.slots.clear()
