@@ -10,6 +10,9 @@ import { OnsetError } from '../../base/errors.ts'
 import type { Identity } from '../../crypto/identity.ts'
 import { admit, type AccessGate, type Transport, type TransportEvents } from './transport.ts'
 
+/** A dialed connection that stayed up this long resets the redial backoff. */
+const STABLE_MS = 10_000
+
 export interface DirectOptions {
   identity: Identity
   gate: AccessGate
@@ -70,14 +73,16 @@ export class DirectTransport extends EventEmitter<TransportEvents> implements Tr
     this.live.set(id, true)
     const sock = net.connect(a.port, a.host)
     const s = this.wrap(sock, true, id)
-    let opened = false
-    void s.opened.then((ok) => { opened = ok })
+    let openedAt = -1
+    void s.opened.then((ok) => { if (ok) openedAt = Date.now() })
     s.on('close', () => {
       this.live.set(id, false)
       if (this.stopped) return
       const min = this.o.minBackoff ?? 250
       const max = this.o.maxBackoff ?? 30_000
-      const n = opened ? 0 : attempt + 1
+      // back off again unless the connection stayed up a while (a peer refusing us right after
+      // the handshake must not be redialed at the minimum delay forever)
+      const n = openedAt >= 0 && Date.now() - openedAt >= STABLE_MS ? 0 : attempt + 1
       const delay = Math.min(max, min * 2 ** Math.min(n, 16)) * (0.5 + (this.o.random ?? Math.random)() / 2)
       const t = setTimeout(() => { this.timers.delete(t); this.dial(a, n) }, delay)
       this.timers.add(t)
