@@ -1,6 +1,7 @@
 /** Every command, one file each. */
 import type { Command } from 'commander'
 import type { Context } from '../context.ts'
+import { register as dash } from './dash.ts'
 import { register as demo } from './demo.ts'
 import { register as exportCmd } from './export.ts'
 import { register as init } from './init.ts'
@@ -20,4 +21,4 @@ import { register as whoami } from './whoami.ts'
 
 export type Register = (program: Command, ctx: () => Context) => void
 
-export const COMMANDS: Register[] = [init, whoami, production, member, invite, joinCmd, peer, policy, offload, verify, exportCmd, safeToFormat, status, log, note, demo]
+export const COMMANDS: Register[] = [init, whoami, production, member, invite, joinCmd, peer, policy, offload, verify, exportCmd, safeToFormat, status, log, note, dash, demo]

@@ -7,6 +7,8 @@ import { buildSnapshot, safeToFormat } from '../../peer/status.ts'
 import { parseHostPort } from '../../replicate/transport/direct.ts'
 import type { Context } from '../context.ts'
 import { collect } from './options.ts'
+import { makeSource } from '../dash-source.ts'
+import { renderDashboard } from '../../tui/render.ts'
 import { Production } from '../../peer/production.ts'
 import { BlindDaemon, readBlind, type BlindProduction } from '../../peer/blind.ts'
 import type { Home } from '../../peer/home.ts'
@@ -97,6 +99,21 @@ export function register(program: Command, ctx: () => Context): void {
         ...(addr ? [`listening on ${addr.host}:${addr.port}`] : []),
         'Ctrl-C to stop.',
       ].join('\n'))
+      if (process.stdout.isTTY && !c.out.json) {
+        // on a terminal the peer shows its dashboard; q stops the peer
+        const source = await makeSource({
+          status: () => buildSnapshot(production, daemon.live),
+          timeline: (card) => production.log.queries.timeline(card),
+          ack: async (id) => { await production.log.append({ type: 'alert.acked', alert: id }) },
+          onChange: (fn) => daemon.events.onAny(() => fn()),
+        })
+        const ui = renderDashboard(source)
+        await ui.waitUntilExit()
+        source.close()
+        await stop()
+        c.out.line({ event: 'stopped' }, 'stopped cleanly')
+        return
+      }
       daemon.events.onAny((e) => {
         if (c.out.json) c.out.line({ event: e.type, ...(e.payload as object) }, '')
         else {
