@@ -17,6 +17,7 @@ import { checkInviteFresh, checkInviteProduction, inviteId, verifyJoinRequest, t
 import { SyncSession, type SyncHost } from '../replicate/session.ts'
 import { DirectTransport } from '../replicate/transport/direct.ts'
 import { SwarmTransport } from '../replicate/transport/swarm.ts'
+import { LanTransport } from '../replicate/transport/libp2p.ts'
 import type { Admission, PeerConnection, Transport, TransportKind } from '../replicate/transport/transport.ts'
 import type { AdmittedMsg, AttestMsg, Hello, JoinMsg } from '../replicate/wire.ts'
 import { addMember } from './members.ts'
@@ -32,6 +33,8 @@ export interface DaemonOptions {
   publicDht?: boolean
   /** bind the DHT node to this host (tests and the demo: 127.0.0.1) */
   dhtHost?: string
+  /** LAN transport (libp2p; mDNS discovery unless mdns is false) */
+  lan?: { listen?: string[], mdns?: boolean, connect?: string[] }
   /** which cards' media to fetch: every card, or only the ones this peer registered */
   want?: 'all' | 'own' | 'none'
   logger?: Logger
@@ -66,6 +69,7 @@ export class PeerDaemon implements SyncHost {
   }
 
   get productionKey(): ProductionKey { return this.p.key }
+  get lan(): LanTransport | undefined { return this.transports.find((t): t is LanTransport => t instanceof LanTransport) }
   get direct(): DirectTransport | undefined { return this.transports.find((t): t is DirectTransport => t instanceof DirectTransport) }
   private now(): number { return (this.o.clock ?? Date.now)() }
 
@@ -73,6 +77,7 @@ export class PeerDaemon implements SyncHost {
     const identity = this.p.home.identity
     const gate = (k: PeerKey, address: string, kind: TransportKind) => this.gate(k, address, kind)
     if (this.o.listen || this.o.connect?.length) this.transports.push(new DirectTransport({ identity, gate, listen: this.o.listen, connect: this.o.connect }))
+    if (this.o.lan) this.transports.push(new LanTransport({ identity, gate, listen: this.o.lan.listen, mdns: this.o.lan.mdns ?? true, connect: this.o.lan.connect }))
     if (this.o.bootstrap?.length || this.o.publicDht) {
       this.transports.push(new SwarmTransport({ identity, gate, topic: topicFor(ProductionKey.toBytes(this.p.key)), bootstrap: this.o.bootstrap, publicDht: this.o.publicDht, host: this.o.dhtHost }))
     }

@@ -42,12 +42,15 @@ export function register(program: Command, ctx: () => Context): void {
     .option('--public-dht', 'use the public HyperDHT for discovery (off unless chosen)')
     .option('--dht-host <host>', 'bind the DHT node to this address')
     .option('--want <which>', 'which cards to fetch: all, own or none (default: all; a DIT may choose own)', 'all')
-    .option('--lan', 'LAN discovery with mDNS (not in this build: use --listen/--connect or --bootstrap)')
-    .action(async (o: { listen?: string, connect: string[], bootstrap: string[], publicDht?: boolean, dhtHost?: string, want: string, lan?: boolean }) => {
+    .option('--lan', 'the LAN transport: libp2p with mDNS discovery on the local network, no configuration')
+    .option('--lan-listen <multiaddr>', 'LAN listen address (default /ip4/0.0.0.0/tcp/0; repeatable)', collect, [])
+    .option('--lan-connect <multiaddr>', 'dial this LAN peer directly (repeatable)', collect, [])
+    .option('--no-mdns', 'with --lan: no mDNS discovery (dial --lan-connect addresses only)')
+    .action(async (o: { listen?: string, connect: string[], bootstrap: string[], publicDht?: boolean, dhtHost?: string, want: string, lan?: boolean, lanListen: string[], lanConnect: string[], mdns: boolean }) => {
       const c = ctx()
-      if (o.lan) throw new OnsetError('USAGE', 'LAN discovery (libp2p + mDNS) is not in this build yet', { hint: 'use --listen/--connect between known addresses, or --bootstrap with `onset bootstrap` on the set LAN' })
+      const lan = o.lan || o.lanConnect.length ? { listen: o.lanListen.length ? o.lanListen : undefined, connect: o.lanConnect, mdns: o.mdns } : undefined
       if (!['all', 'own', 'none'].includes(o.want)) throw new OnsetError('BAD_ARGUMENT', '--want is all, own or none')
-      if (!o.listen && !o.connect.length && !o.bootstrap.length && !o.publicDht) throw new OnsetError('USAGE', 'nothing to connect with', { hint: 'give --listen host:port, --connect host:port, --bootstrap host:port or --public-dht' })
+      if (!o.listen && !o.connect.length && !o.bootstrap.length && !o.publicDht && !lan) throw new OnsetError('USAGE', 'nothing to connect with', { hint: 'give --listen host:port, --connect host:port, --bootstrap host:port or --public-dht' })
       const home = await c.home()
       const blind = await readBlind(home)
       if (home.productions.length === 0 && blind.length > 0) {
@@ -57,7 +60,7 @@ export function register(program: Command, ctx: () => Context): void {
       const production = await Production.open(home, c.opts.production)
       const daemon = new PeerDaemon({
         production, listen: o.listen ? parseHostPort(o.listen) : undefined, connect: o.connect.map(parseHostPort),
-        bootstrap: o.bootstrap.map(parseHostPort), publicDht: o.publicDht, dhtHost: o.dhtHost, want: o.want as 'all' | 'own' | 'none',
+        bootstrap: o.bootstrap.map(parseHostPort), publicDht: o.publicDht, dhtHost: o.dhtHost, want: o.want as 'all' | 'own' | 'none', lan,
         savePassphrase: await c.savePassphrase(home),
       })
       const control = new ControlServer({
@@ -94,9 +97,11 @@ export function register(program: Command, ctx: () => Context): void {
         throw err
       }
       const addr = daemon.direct?.address()
-      c.out.line({ event: 'started', peer: home.identity.peerKey, production: production.key, listen: addr ?? null, control: home.paths.controlSocket }, [
+      const lanAddrs = daemon.lan?.addresses() ?? []
+      c.out.line({ event: 'started', peer: home.identity.peerKey, production: production.key, listen: addr ?? null, lan: lanAddrs, control: home.paths.controlSocket }, [
         `peer ${PeerKey.short(home.identity.peerKey)} running production ${production.held.name} (${production.key.slice(0, 8)})`,
         ...(addr ? [`listening on ${addr.host}:${addr.port}`] : []),
+        ...lanAddrs.map((a) => `LAN: ${a}`),
         'Ctrl-C to stop.',
       ].join('\n'))
       if (process.stdout.isTTY && !c.out.json) {
