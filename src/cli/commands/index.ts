@@ -10,6 +10,8 @@ import { register as joinCmd } from './join.ts'
 import { register as peer } from './peer.ts'
 import { register as log } from './log.ts'
 import { register as member } from './member.ts'
+import { register as mhl } from './mhl.ts'
+import { register as bootstrap } from './bootstrap.ts'
 import { register as note } from './note.ts'
 import { register as offload } from './offload.ts'
 import { register as policy } from './policy.ts'
@@ -21,4 +23,4 @@ import { register as whoami } from './whoami.ts'
 
 export type Register = (program: Command, ctx: () => Context) => void
 
-export const COMMANDS: Register[] = [init, whoami, production, member, invite, joinCmd, peer, policy, offload, verify, exportCmd, safeToFormat, status, log, note, dash, demo]
+export const COMMANDS: Register[] = [init, whoami, production, member, invite, joinCmd, peer, policy, offload, verify, exportCmd, safeToFormat, status, log, note, mhl, dash, bootstrap, demo]
