@@ -159,6 +159,8 @@ export async function offload(o: OffloadOptions): Promise<OffloadResult> {
   let deferred: (() => Promise<void>)[] = []
   let finals: PendingFinal[] = []
   const checkpoint = async () => {
+    // the vault's chunks must be durable before a vault copy is recorded as verified
+    if (o.vault) await o.vault.flush()
     // fsync the verified partial copies (in parallel: the file system batches them), rename them
     // to their final names, fsync their directories: only then are the copies recorded
     // (a destination that failed since still holds verified copies made before: sync it too)
