@@ -25,6 +25,7 @@ import { LogCustodySink } from './log-sink.ts'
 import { Production } from './production.ts'
 import { buildSnapshot } from './status.ts'
 import type { Snapshot } from './snapshot.ts'
+import type { TimelineRecord } from '../log/view.ts'
 
 export interface DemoCheck { name: string, ok: boolean, detail: string }
 
@@ -32,6 +33,8 @@ export interface DemoEvents extends Record<string, unknown> {
   step: { text: string }
   snapshot: { snapshot: Snapshot }
   check: DemoCheck
+  /** the DIT cart's live view, for a dashboard */
+  live: { status: () => Promise<Snapshot>, timeline: (card: CardId) => Promise<TimelineRecord[]>, ack: (id: string) => Promise<void> }
 }
 
 export interface DemoOptions {
@@ -97,6 +100,7 @@ export async function runDemo(o: DemoOptions = {}, events = new TypedEmitter<Dem
     const invite = (role: 'lab' | 'post' | 'vault') => createInvite(homes.dit!.identity, { production: dit.key, role, expiresAt: Date.now() + 3_600_000, name: 'Demo Production' }).token
     const ditd = new PeerDaemon({ production: dit, listen: { host: '127.0.0.1', port: 0 }, want: 'own' })
     await ditd.start()
+    events.emit('live', { status: () => buildSnapshot(dit, ditd.live), timeline: (card) => dit.log.queries.timeline(card), ack: async (id) => { await dit.log.append({ type: 'alert.acked', alert: id }) } })
     stops.unshift(() => ditd.stop())
     const addr = ditd.direct!.address()!
     const connect = [{ host: '127.0.0.1', port: addr.port }]

@@ -4,6 +4,8 @@ import { TypedEmitter } from '../../base/events.ts'
 import { runDemo, type DemoEvents } from '../../peer/demo.ts'
 import type { Context } from '../context.ts'
 import { renderStatus } from './status.ts'
+import { makeSource } from '../dash-source.ts'
+import { renderDashboard } from '../../tui/render.ts'
 
 export function register(program: Command, ctx: () => Context): void {
   program.command('demo')
@@ -21,8 +23,24 @@ export function register(program: Command, ctx: () => Context): void {
         const states = snapshot.cards.map((x) => `${x.card} ${x.state} ${x.copies}/${x.copiesWanted}`).join('  ')
         if (!c.out.json && states !== lastStates) { lastStates = states; process.stdout.write(`    ${states}\n`) }
       })
-      void tty
+      // on a terminal: the live dashboard of the DIT cart while the demo runs
+      let ui: ReturnType<typeof renderDashboard> | null = null
+      let source: Awaited<ReturnType<typeof makeSource>> | null = null
+      const done: { text: string }[] = []
+      if (tty) {
+        events.removeAll()
+        events.on('step', (st) => { done.push(st) })
+        events.on('check', (k) => { done.push({ text: `  ${k.ok ? '✓' : '✗'} ${k.name}` }) })
+        events.on('live', (l) => {
+          void makeSource({ ...l, onChange: (fn) => events.on('snapshot', () => fn()) }).then((s) => {
+            source = s
+            ui = renderDashboard(s, { onExit: () => {} })
+          })
+        })
+      }
       const r = await runDemo(o.small ? { keep: o.keep, cards: 2, clips: 2, clipBytes: 4 * 1024 * 1024 } : { keep: o.keep }, events)
+      if (ui) { (ui as ReturnType<typeof renderDashboard>).unmount(); (source as { close(): void } | null)?.close() }
+      if (tty) process.stdout.write(done.map((d) => d.text.startsWith('  ') ? d.text : `▸ ${d.text}`).join('\n') + '\n')
       c.out.result({ event: 'summary', ok: r.ok, seconds: r.seconds, bytes: r.bytes, checks: r.checks, kept: o.keep ? r.dir : null }, () => [
         '',
         r.final ? renderStatus(r.final) : '',
