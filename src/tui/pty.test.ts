@@ -10,7 +10,11 @@ const TRY = fileURLToPath(new URL('./try.ts', import.meta.url))
 describe('dashboard in a pty', () => {
   it.skipIf(!hasScript)('draws at 80×24, switches views on keys and quits on q (needs util-linux script)', async () => {
     const cmd = `stty cols 80 rows 24; NO_COLOR=1 exec '${process.execPath}' '${TRY}'`
-    const child = spawn('script', ['-q', '-e', '-c', cmd, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] })
+    // ink renders only the last frame when it believes it runs in CI (CI set): a person's terminal does not
+    const env: NodeJS.ProcessEnv = { ...process.env }
+    delete env.CI
+    delete env.CONTINUOUS_INTEGRATION
+    const child = spawn('script', ['-q', '-e', '-c', cmd, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'], env })
     let out = ''
     child.stdout.on('data', (d: Buffer) => { out += d.toString('utf8') })
     const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)))
