@@ -1,6 +1,6 @@
 import type { Command } from 'commander'
 import { OnsetError } from '../../base/errors.ts'
-import { safeToFormat } from '../../peer/status.ts'
+import { safeToFormat, type SafeToFormat } from '../../peer/status.ts'
 import type { Context } from '../context.ts'
 import { when } from '../format.ts'
 import { cardArg } from './options.ts'
@@ -11,8 +11,9 @@ export function register(program: Command, ctx: () => Context): void {
     .action(async (cardName: string) => {
       const c = ctx()
       const card = cardArg(cardName)
-      await c.withProduction(async (p) => {
-        const s = await safeToFormat(p, card)
+      const live = await c.viaPeer<SafeToFormat>('safe-to-format', { card })
+      await (live ? show(live) : c.withProduction(async (p) => show(await safeToFormat(p, card))))
+      async function show(s: SafeToFormat): Promise<void> {
         c.out.result(s, () => [
           `${card}: ${s.safe ? 'SAFE TO FORMAT' : 'NOT SAFE TO FORMAT'} (${s.state}; policy ${s.policy.copies} verified copies, ${s.policy.peers} peers, ${s.policy.offsite} off the cart)`,
           ...(s.unrecorded ? [`  ${s.unrecorded} file(s) of the card are not recorded yet`] : []),
@@ -22,6 +23,6 @@ export function register(program: Command, ctx: () => Context): void {
           ].join('\n')),
         ].join('\n'))
         if (!s.safe) throw new OnsetError('NOT_SAFE', `${card} is not safe to format`, { hint: 'wait for more verified copies, or see what is missing above' })
-      })
+      }
     })
 }

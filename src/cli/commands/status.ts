@@ -26,6 +26,8 @@ export function register(program: Command, ctx: () => Context): void {
     .description('replica health: every card with its state and copies, the peers, open alerts')
     .action(async () => {
       const c = ctx()
+      const live = await c.viaPeer<Snapshot>('status')
+      if (live) { c.out.result(live, () => renderStatus(live)); return }
       await c.withProduction(async (p) => {
         const s = await buildSnapshot(p)
         c.out.result(s, () => renderStatus(s))
