@@ -59,6 +59,7 @@ export class PeerDaemon implements SyncHost {
   private stopped = false
   private readonly log: Logger
   private joiners = 0
+  private wasWritable = false
   private readonly joined = new Set<string>()
   private readonly onUpdate = () => this.afterUpdate()
 
@@ -211,6 +212,7 @@ export class PeerDaemon implements SyncHost {
   private afterUpdate(): void {
     if (this.stopped) return
     this.events.emit('log-update', { length: this.p.log.base.length })
+    if (this.p.log.writable && !this.wasWritable) { this.wasWritable = true; this.events.emit('writable', { writer: this.p.log.writerKey }) }
     void this.enforceMembership()
     void this.p.absorbSealedSecrets(this.o.savePassphrase ?? null).catch((err: unknown) => this.log.warn('could not store new secrets', { err: String(err) }))
     this.kick()

@@ -10,6 +10,7 @@ export interface PeerEvents extends Record<string, unknown> {
   'replica-failed': { card: string, path: string, error: string }
   admitted: { peer: string, role: string, by: 'invite' | 'member' }
   'log-update': { length: number }
+  writable: { writer: string }
   alert: { kind: string, message: string }
   offload: { card: string, bytesDone: number, bytesTotal: number, rate: number }
 }
