@@ -74,7 +74,10 @@ describe('offline reconcile between two writers', () => {
         expect(st.unrecorded).toBe(0)
         expect(st.files.map((f) => f.path).sort()).toEqual(c.files.map((f) => f.path).sort())
       }
-      expect((onsetJson(data, ['log']).j as { rejected: unknown[] }).rejected).toEqual([])
+      const log = onsetJson(data, ['log']).j as { rejected: unknown[], events: { type: string }[] }
+      expect(log.rejected).toEqual([])
+      // the custody timeline keeps one entry per recorded file on both peers
+      expect(log.events.filter((e) => e.type === 'file.recorded')).toHaveLength(a.files.length + b.files.length)
     }
     const ex = onsetJson(D('lab'), ['export', 'A001', D('lab-export')])
     expect(ex.j.ok).toBe(true)

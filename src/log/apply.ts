@@ -290,7 +290,12 @@ async function timeline(view: View, seq: number, e: CustodyEvent, by: PeerKey, c
   const s = subjectOf(e)
   const c = card ?? s.card
   const rec = { seq, at: e.at, by, type: e.type, path: path ?? s.path ?? null, text: text ?? describeEvent(e) }
-  await view.put(c ? K.tl(c, seq) : K.tlx(seq), rec)
+  // never overwrite an entry: if a sequence number is met twice (seen after a reorder following a
+  // crash), the later entry gets a suffix that sorts right after it
+  const base = c ? K.tl(c, seq) : K.tlx(seq)
+  let key = base
+  for (let i = 1; await get(view, key); i++) key = `${base}.${i}`
+  await view.put(key, rec)
 }
 
 async function putCard(view: View, c: CardRecord): Promise<void> {
