@@ -71,7 +71,9 @@ export function makeApply(ctx: ApplyContext) {
 
 async function rejected(view: View, seq: number, writer: string, type: string, reason: string, at: number | null): Promise<void> {
   const peer = await get<PeerKey>(view, K.writer(writer))
-  await view.put(K.rejected(seq), { seq, writer, peer, type, reason, at })
+  let rkey = K.rejected(seq)
+  for (let i = 1; await get(view, rkey); i++) rkey = `${K.rejected(seq)}.${i}`
+  await view.put(rkey, { seq, writer, peer, type, reason, at })
   // through raise(): an alert the event raised before its rejection (e.g. hash-mismatch) is kept,
   // and the id is the padded one that `alert.acked` names
   await raise(view, seq, at ?? 0, null, 'critical', 'rejected-event',
