@@ -1,13 +1,12 @@
 /**
  * onset's command line. Global options apply to every command. Exit statuses: docs/cli.md.
  */
-import { readFileSync } from 'node:fs'
 import { Command, CommanderError } from 'commander'
 import { OnsetError } from '../base/errors.ts'
 import { Context, type GlobalOptions } from './context.ts'
 import { COMMANDS } from './commands/index.ts'
+import { VERSION } from './process.ts'
 
-const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
 
 export function buildProgram(): { program: Command, context: () => Context } {
   const program = new Command('onset')
@@ -15,7 +14,7 @@ export function buildProgram(): { program: Command, context: () => Context } {
   const ctx = (): Context => (context ??= new Context(program.opts<GlobalOptions>()))
   program
     .description('peer-to-peer custody and sync for camera media: verified offload, encrypted replication, replica health')
-    .version(pkg.version, '-V, --version')
+    .version(VERSION, '-V, --version')
     .option('--data <dir>', "this peer's data directory (default: $ONSET_DATA or the per-user data directory)")
     .option('--json', 'machine-readable output: one JSON document, or JSON lines for progress')
     .option('--passphrase-file <file>', "read the key file's passphrase from a file")

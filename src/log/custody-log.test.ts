@@ -15,6 +15,19 @@ async function admit(admin: TestPeer, p: TestPeer, role: 'dit' | 'lab' | 'post' 
   await admin.log.append({ type: 'member.admitted', peer: p.identity.peerKey, role, name: p.name, expiresAt: extra.expiresAt ?? null, secrets: sealSecretsTo(p.identity.peerKey, cluster!.secrets), invite: null, binding: p.log.binding() })
 }
 
+/** A production with a dit and a lab admitted, bound and writable, every view converged. */
+async function withWriters(): Promise<{ c: LogCluster, admin: TestPeer, dit: TestPeer, lab: TestPeer }> {
+  const { cluster: c, admin } = await LogCluster.create()
+  cluster = c
+  const dit = await c.addPeer('dit')
+  const lab = await c.addPeer('lab')
+  c.connectAll()
+  await admit(admin, dit, 'dit')
+  await admit(admin, lab, 'lab')
+  await c.until(() => dit.log.writable && lab.log.writable, 'dit and lab to become writers')
+  return { c, admin, dit, lab }
+}
+
 describe('custody log', () => {
   it('creates a production whose creator is its admin, with secrets sealed to it', async () => {
     const { cluster: c, admin } = await LogCluster.create({ name: 'Night Shoot' })
@@ -29,14 +42,7 @@ describe('custody log', () => {
   })
 
   it('two writers append while partitioned, reconnect, and all three views are identical; concurrent notes merge', async () => {
-    const { cluster: c, admin } = await LogCluster.create()
-    cluster = c
-    const dit = await c.addPeer('dit')
-    const lab = await c.addPeer('lab')
-    c.connectAll()
-    await admit(admin, dit, 'dit')
-    await admit(admin, lab, 'lab')
-    await c.until(() => dit.log.writable && lab.log.writable, 'dit and lab to become writers')
+    const { c, admin, dit, lab } = await withWriters()
     await dit.log.append({ type: 'card.registered', card: A001, files: 1, bytes: 10, label: '' })
     await c.converge()
 
@@ -92,14 +98,7 @@ describe('custody log', () => {
 
 describe('custody log: revocation while partitioned', () => {
   it("a writer revoked while offline: its later events never take effect anywhere, and the views converge", async () => {
-    const { cluster: c, admin } = await LogCluster.create()
-    cluster = c
-    const lab = await c.addPeer('lab')
-    const dit = await c.addPeer('dit')
-    c.connectAll()
-    await admit(admin, lab, 'lab')
-    await admit(admin, dit, 'dit')
-    await c.until(() => lab.log.writable && dit.log.writable, 'writers')
+    const { c, admin, dit, lab } = await withWriters()
     await lab.log.append({ type: 'card.registered', card: A001, files: 1, bytes: 1, label: '' })
     await c.converge()
     c.disconnect(admin, lab); c.disconnect(dit, lab)

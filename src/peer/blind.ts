@@ -57,7 +57,6 @@ export class BlindDaemon implements SyncHost {
   private readonly transports: Transport[] = []
   private readonly sessions = new Set<SyncSession>()
   private readonly trusted: Set<string>
-  private stopped = false
   private readonly o: { listen?: { host: string, port: number }, connect?: { host: string, port: number }[], bootstrap?: { host: string, port: number }[], dhtHost?: string }
 
   constructor(home: Home, bp: BlindProduction, o: BlindDaemon['o'] = {}) {
@@ -133,12 +132,10 @@ export class BlindDaemon implements SyncHost {
   }
 
   async stop(): Promise<void> {
-    this.stopped = true
     for (const s of this.sessions) s.close()
     for (const t of this.transports) await t.stop().catch(() => {})
     for (const c of this.cores.values()) await c.close().catch(() => {})
     await this.store.close()
   }
 
-  get isStopped(): boolean { return this.stopped }
 }

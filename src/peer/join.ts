@@ -4,7 +4,8 @@
  * production in our key file. No production secret is in the token; it arrives sealed to us.
  */
 import { OnsetError } from '../base/errors.ts'
-import { PeerKey, ProductionKey } from '../crypto/ids.ts'
+import type { PeerKey} from '../crypto/ids.ts';
+import { ProductionKey } from '../crypto/ids.ts'
 import { ProductionSecrets } from '../crypto/secrets.ts'
 import { openSealedSecrets } from '../log/custody-log.ts'
 import { makeJoinProof, parseInvite, checkInviteFresh } from '../replicate/invite.ts'
@@ -66,4 +67,3 @@ export async function join(home: Home, passphrase: string | null, o: { target: s
   }
 }
 
-export function shortKey(k: string): string { return PeerKey.is(k) ? PeerKey.short(k) : k.slice(0, 8) }

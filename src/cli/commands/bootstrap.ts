@@ -2,6 +2,7 @@ import type { Command } from 'commander'
 import { runBootstrapNode } from '../../replicate/transport/swarm.ts'
 import { parseHostPort } from '../../replicate/transport/direct.ts'
 import type { Context } from '../context.ts'
+import { untilSignal } from '../process.ts'
 
 export function register(program: Command, ctx: () => Context): void {
   program.command('bootstrap <host:port>')
@@ -11,11 +12,7 @@ export function register(program: Command, ctx: () => Context): void {
       const { host, port } = parseHostPort(hp)
       const node = await runBootstrapNode(host, port)
       c.out.line({ event: 'started', bootstrap: `${host}:${port}` }, `DHT bootstrap node on ${host}:${port} (UDP). Peers: onset peer --bootstrap ${host}:${port}. Ctrl-C to stop.`)
-      await new Promise<void>((resolve) => {
-        const onSignal = () => { process.off('SIGINT', onSignal); process.off('SIGTERM', onSignal); void node.destroy().then(() => resolve()) }
-        process.on('SIGINT', onSignal)
-        process.on('SIGTERM', onSignal)
-      })
+      await untilSignal(() => node.destroy())
       c.out.line({ event: 'stopped' }, 'stopped cleanly')
     })
 }

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import type { Command } from 'commander'
 import { OnsetError } from '../../base/errors.ts'
@@ -6,10 +5,10 @@ import { exportCard } from '../../media/export.ts'
 import { LogCustodySink } from '../../peer/log-sink.ts'
 import { Production } from '../../peer/production.ts'
 import type { Context } from '../context.ts'
+import { VERSION } from '../process.ts'
 import { bytes } from '../format.ts'
 import { cardArg } from './options.ts'
 
-const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }
 
 export function register(program: Command, ctx: () => Context): void {
   program.command('export <card> <dir>')
@@ -21,7 +20,7 @@ export function register(program: Command, ctx: () => Context): void {
         await p.requireCard(card)
         const files = await p.log.queries.files(card)
         const out = path.join(path.resolve(dir), card)
-        const r = await exportCard({ vault: p.vault, files: files.map((f) => ({ path: f.path, size: f.size, mtime: f.mtime, hashes: f.hashes, chunks: Production.chunkRefs(f) })), outDir: out, tool: { name: 'onset', version: pkg.version } })
+        const r = await exportCard({ vault: p.vault, files: files.map((f) => ({ path: f.path, size: f.size, mtime: f.mtime, hashes: f.hashes, chunks: Production.chunkRefs(f) })), outDir: out, tool: { name: 'onset', version: VERSION } })
         const sink = new LogCustodySink(p.log, home.identity.peerKey, p.secrets.currentEpoch)
         const location = { kind: 'dest' as const, peer: home.identity.peerKey, path: out, volume: path.resolve(dir).split(path.sep).filter(Boolean).slice(-2).join('/') }
         for (const f of r.files) {

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import type { Command } from 'commander'
 import { OnsetError } from '../../base/errors.ts'
@@ -6,10 +5,10 @@ import { TypedEmitter } from '../../base/events.ts'
 import { offload, type OffloadEvents } from '../../media/offload.ts'
 import { LogCustodySink } from '../../peer/log-sink.ts'
 import type { Context } from '../context.ts'
+import { VERSION } from '../process.ts'
 import { bytes } from '../format.ts'
 import { cardArg, collect, hashList } from './options.ts'
 
-const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }
 
 export function register(program: Command, ctx: () => Context): void {
   program.command('offload <card-dir>')
@@ -46,7 +45,7 @@ export function register(program: Command, ctx: () => Context): void {
         const r = await offload({
           cardDir: path.resolve(cardDir), card, dests: o.dest.map((d) => path.resolve(d)), vault: o.vault ? p.vault : null,
           custody: sink, journalDir: path.join(home.paths.journal, p.key.slice(0, 16)), self: home.identity.peerKey,
-          hashes: extra, events, label: o.label, tool: { name: 'onset', version: pkg.version },
+          hashes: extra, events, label: o.label, tool: { name: 'onset', version: VERSION },
         })
         if (tty) process.stderr.write('\n')
         const mbps = r.seconds > 0 ? r.bytes / r.seconds / 1048576 : 0

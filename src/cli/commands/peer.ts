@@ -7,6 +7,7 @@ import { buildSnapshot, safeToFormat } from '../../peer/status.ts'
 import { parseHostPort } from '../../replicate/transport/direct.ts'
 import type { Context } from '../context.ts'
 import { collect } from './options.ts'
+import { untilSignal } from '../process.ts'
 import { makeSource } from '../dash-source.ts'
 import { renderDashboard } from '../../tui/render.ts'
 import { Production } from '../../peer/production.ts'
@@ -25,11 +26,7 @@ async function runBlind(c: Context, home: Home, blind: BlindProduction[], o: { l
   const addr = d.direct?.address()
   c.out.line({ event: 'started', peer: home.identity.peerKey, production: bp.key, blind: true, listen: addr ?? null }, `blind vault ${PeerKey.short(home.identity.peerKey)} mirroring ${bp.name} (${bp.key.slice(0, 8)}) as ciphertext${addr ? `, listening on ${addr.host}:${addr.port}` : ''}. Ctrl-C to stop.`)
   d.events.onAny((e) => { if (c.out.json) c.out.line({ event: e.type, ...(e.payload as object) }, '') })
-  await new Promise<void>((resolve) => {
-    const onSignal = () => { process.off('SIGINT', onSignal); process.off('SIGTERM', onSignal); void control.close().then(() => d.stop()).then(resolve) }
-    process.on('SIGINT', onSignal)
-    process.on('SIGTERM', onSignal)
-  })
+  await untilSignal(() => control.close().then(() => d.stop()))
   c.out.line({ event: 'stopped' }, 'stopped cleanly')
 }
 
@@ -127,11 +124,7 @@ export function register(program: Command, ctx: () => Context): void {
           c.out.line(null, `${new Date().toISOString().slice(11, 19)} ${e.type} ${Object.entries(p).map(([k, v]) => `${k}=${typeof v === 'string' && v.length === 64 ? v.slice(0, 8) : String(v)}`).join(' ')}`)
         }
       })
-      await new Promise<void>((resolve) => {
-        const onSignal = () => { process.off('SIGINT', onSignal); process.off('SIGTERM', onSignal); void stop().then(resolve) }
-        process.on('SIGINT', onSignal)
-        process.on('SIGTERM', onSignal)
-      })
+      await untilSignal(stop)
       c.out.line({ event: 'stopped' }, 'stopped cleanly')
     })
 }

@@ -51,11 +51,10 @@ export class SwarmTransport extends EventEmitter<TransportEvents> implements Tra
       keyPair: { publicKey: this.o.identity.publicKey, secretKey: this.o.identity.secretKey },
       firewall: (remote) => (this.o.knownKey ? !this.o.knownKey(PeerKey.fromBytes(remote)) : false),
     })
-    swarm.on('connection', (conn, info) => {
+    swarm.on('connection', (conn) => {
       conn.on('error', () => {})
       const address = `${(conn.rawStream as { remoteHost?: string })?.remoteHost ?? 'dht'}:${(conn.rawStream as { remotePort?: number })?.remotePort ?? 0}`
       void admit(this, 'internet', conn, address, this.o.gate)
-      void info
     })
     this.swarm = swarm
     await swarm.join(this.o.topic, { server: true, client: true }).flushed()
