@@ -131,8 +131,12 @@ export async function runDemo(o: DemoOptions = {}, events = new TypedEmitter<Dem
     check('post decrypted everything; its signed attestations were recorded by a writer', attested !== null, `${attested ?? 0} attestations`)
     const postWrite = await post.log.append({ type: 'alert.raised', kind: 'x', severity: 'info', message: 'post tries to write', subject: '' }).then(() => 'accepted', (e: Error) => e.message)
     check('post cannot write custody events', postWrite !== 'accepted', postWrite)
-    const vaultFull = await until(async () => { const h = await vaultd.holdings(); return h.length > 0 && h.every((x) => x.length > 0 && x.held === x.length) ? h : null }, timeout)
     const blobCore = dit.vault.ownCore!
+    // cores that never got a block (a read-only member's unused writer core) have nothing to mirror
+    const vaultFull = await until(async () => {
+      const h = (await vaultd.holdings()).filter((x) => x.length > 0)
+      return h.some((x) => x.core === blobCore) && h.every((x) => x.held === x.length) ? h : null
+    }, timeout)
     const raw = await vaultd.rawBlock(blobCore, 0)
     const plain = await dit.vault.get(Production.chunkRefs((await dit.log.queries.files(cards[0]!))[0]!)[0]!)
     check('vault mirrors every block as ciphertext (Merkle-verified) and cannot read it', Boolean(vaultFull) && raw !== null && !raw.subarray(8, 40).equals(plain.subarray(0, 32)), vaultFull ? `${vaultFull.length} cores, ${vaultFull.reduce((n, x) => n + x.held, 0)} blocks` : 'timed out')
