@@ -58,7 +58,7 @@ describe('onset workflow on one peer', () => {
     const victim = (await fs.readdir(path.join(dir, 'd2', 'A001', 'Clips'))).find((n) => n.endsWith('.mxf'))!
     const f = path.join(dir, 'd2', 'A001', 'Clips', victim)
     const fh = await fs.open(f, 'r+'); await fh.write(Buffer.from([0xff]), 0, 1, 4096); await fh.close()
-    const v = json('verify', '--card', 'A001', '--dest', path.join(dir, 'd1'), '--dest', path.join(dir, 'd2'), '--vault')
+    const v = json('verify', '--no-repair', '--card', 'A001', '--dest', path.join(dir, 'd1'), '--dest', path.join(dir, 'd2'), '--vault')
     expect(v.code).toBe(1)
     expect(v.j.failed.map((x: { path: string }) => x.path)).toEqual([`Clips/${victim}`])
     expect(v.err).toMatch(/failed verification/)
@@ -66,6 +66,22 @@ describe('onset workflow on one peer', () => {
     expect(st.j.cards[0].state).toBe('DEGRADED')
     expect(st.j.alerts.some((a: { kind: string, message: string }) => a.kind === 'copy-failed' && a.message.includes(victim))).toBe(true)
     expect(onset('safe-to-format', 'A001').code).toBe(1)
+  })
+
+  it('verify rewrites a damaged plain copy from the vault, re-verifies it, and the log keeps both the failure and the repair', async () => {
+    const victim = (await fs.readdir(path.join(dir, 'd2', 'A001', 'Clips'))).find((n) => n.endsWith('.mxf'))!
+    const original = await fs.readFile(path.join(dir, 'cards', 'A001', 'Clips', victim))
+    const v = json('verify', '--card', 'A001', '--dest', path.join(dir, 'd2'))
+    expect(v.code).toBe(0)
+    expect(v.j.repaired.map((x: { path: string }) => x.path)).toEqual([`Clips/${victim}`])
+    expect(v.j.repaired[0].detail).toMatch(/was failed: xxh64/)
+    expect((await fs.readFile(path.join(dir, 'd2', 'A001', 'Clips', victim))).equals(original)).toBe(true)
+    expect((await fs.readdir(path.join(dir, 'd2', 'A001'))).filter((n) => n.startsWith('.onset-repair'))).toEqual([])
+    expect(json('status').j.cards[0].state).toBe('PROTECTED')
+    const tl = json('log', '--card', 'A001')
+    const lines = JSON.stringify(tl.j)
+    expect(lines).toMatch(/repaired: failed/)
+    expect(onset('safe-to-format', 'A001').code).toBe(0)
   })
 
   it('export rebuilds the card from the vault with an MHL generation', async () => {

@@ -3,7 +3,7 @@ import { OnsetError } from '../base/errors.ts'
 import { homeNeedsPassphrase, openHome, type Home } from '../peer/home.ts'
 import { dataPaths, defaultDataDir } from '../peer/paths.ts'
 import { Production } from '../peer/production.ts'
-import { ControlClient } from '../peer/control/client.ts'
+import { ControlClient, type ControlEvent } from '../peer/control/client.ts'
 import { existingPassphrase, type PassphraseSources, type PromptIO } from './passphrase.ts'
 
 export interface GlobalOptions {
@@ -93,13 +93,16 @@ export class Context {
   }
 
   /** Ask the running peer (through its control socket) when there is one; null when none runs. */
-  async viaPeer<T>(method: string, params?: unknown): Promise<T | null> {
+  async viaPeer<T>(method: string, params?: unknown, o: { timeoutMs?: number, onEvent?: (e: ControlEvent) => void } = {}): Promise<T | null> {
     let client: ControlClient
     try { client = await ControlClient.connect(this.paths.controlSocket, { timeoutMs: 2000 }) } catch (err) {
       if (err instanceof OnsetError && (err.code === 'PEER_UNREACHABLE' || err.code === 'TIMEOUT')) return null
       throw err
     }
-    try { return await client.call<T>(method, params, 30_000) } finally { client.close() }
+    try {
+      if (o.onEvent) { client.onEvent(o.onEvent); await client.subscribe() }
+      return await client.call<T>(method, params, o.timeoutMs ?? 30_000)
+    } finally { client.close() }
   }
 
   async home(): Promise<Home> {

@@ -20,7 +20,10 @@ import { SwarmTransport } from '../replicate/transport/swarm.ts'
 import { LanTransport } from '../replicate/transport/libp2p.ts'
 import type { Admission, PeerConnection, Transport, TransportKind } from '../replicate/transport/transport.ts'
 import type { AdmittedMsg, AttestMsg, Hello, JoinMsg } from '../replicate/wire.ts'
+import type { OffloadEvents } from '../media/offload.ts'
 import { addMember } from './members.ts'
+import { runOffload, type OffloadRequest, type OffloadSummary } from './offload-job.ts'
+import { runVerify, type VerifyReport, type VerifyRequest } from './verify-job.ts'
 import { Production } from './production.ts'
 import { emptyLive, type LiveState } from './status.ts'
 import type { PeerEvents } from './events.ts'
@@ -350,6 +353,23 @@ export class PeerDaemon implements SyncHost {
       }
     }
     return { checked, repaired, failed }
+  }
+
+  /** `onset offload` inside the peer: the card shows COPYING, then replicates as it is recorded. */
+  async offload(req: OffloadRequest, tool: { name: string, version: string }): Promise<OffloadSummary> {
+    const events = new TypedEmitter<OffloadEvents>()
+    events.on('progress', (e) => this.events.emit('offload-progress', e))
+    events.on('dest-failed', (e) => this.events.emit('dest-failed', e))
+    events.on('skipped', (e) => this.events.emit('skipped', e))
+    const r = await runOffload(this.p, req, { tool, events, live: this.live })
+    this.events.emit('offload-done', { card: r.card, ok: r.ok, files: r.files, bytes: r.bytes })
+    this.kick()
+    return r
+  }
+
+  /** `onset verify` inside the peer: with members connected, bad vault chunks are fetched again. */
+  verify(req: VerifyRequest, tool: { name: string, version: string }): Promise<VerifyReport> {
+    return runVerify(this.p, req, { tool, peersAvailable: this.sessions.size > 0, onRow: (row) => this.events.emit('verified', row) })
   }
 
   connectedPeers(): PeerKey[] {

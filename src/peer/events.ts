@@ -1,5 +1,7 @@
 /** The typed events a running peer emits: the dashboard, `onset status` and logs subscribe. */
+import type { OffloadProgress } from '../media/offload.ts'
 import type { TransportKind } from './snapshot.ts'
+import type { VerifyRow } from './verify-job.ts'
 
 export interface PeerEvents extends Record<string, unknown> {
   'peer-connected': { peer: string, name: string, transport: TransportKind, address: string }
@@ -12,5 +14,11 @@ export interface PeerEvents extends Record<string, unknown> {
   'log-update': { length: number }
   writable: { writer: string }
   alert: { kind: string, message: string }
-  offload: { card: string, bytesDone: number, bytesTotal: number, rate: number }
+  /** an offload the peer runs (for `onset offload` through the control socket) */
+  'offload-progress': OffloadProgress
+  'dest-failed': { card: string, dest: string, error: string }
+  skipped: { card: string, path: string, reason: string }
+  'offload-done': { card: string, ok: boolean, files: number, bytes: number }
+  /** one copy checked by `onset verify` through the peer; result 'repaired' after a repair */
+  verified: VerifyRow
 }

@@ -7,7 +7,9 @@ import { buildSnapshot, safeToFormat } from '../../peer/status.ts'
 import { parseHostPort } from '../../replicate/transport/direct.ts'
 import type { Context } from '../context.ts'
 import { collect } from './options.ts'
-import { untilSignal } from '../process.ts'
+import { untilSignal, VERSION } from '../process.ts'
+import { parseOffloadRequest } from '../../peer/offload-job.ts'
+import { parseVerifyRequest } from '../../peer/verify-job.ts'
 import { makeSource } from '../dash-source.ts'
 import { renderDashboard } from '../../tui/render.ts'
 import { Production } from '../../peer/production.ts'
@@ -69,6 +71,8 @@ export function register(program: Command, ctx: () => Context): void {
           timeline: (p) => production.log.queries.timeline((p as { card: CardId }).card),
           'ack-alert': async (p) => { await production.log.append({ type: 'alert.acked', alert: String((p as { id: string }).id) }); return { ok: true } },
           'repair-vault': () => daemon.repairVault(),
+          offload: (p) => daemon.offload(parseOffloadRequest(p), { name: 'onset', version: VERSION }),
+          verify: (p) => daemon.verify(parseVerifyRequest(p), { name: 'onset', version: VERSION }),
           'member-revoke': async (p) => {
             const { peer, reason } = p as { peer: string, reason?: string }
             return { epoch: await revokeMember(production, PeerKey.parse(peer), reason ?? '', await c.savePassphrase(home)) }
