@@ -71,7 +71,7 @@ describe('kill -9 during offload', () => {
     expect(ops).toBeGreaterThan(20)
     const want = await facts(ref, D('off-ref-raid'))
     expect(want.recordedPaths).toHaveLength(card.files.length)
-    const at = points(9001, scale(4, 40), ops)
+    const at = points(9001, scale(2, 40), ops)
     let killed = 0
     for (const k of at) {
       const data = fresh(D(`off-${k}`))
@@ -151,7 +151,7 @@ describe('kill -9 during key-file writes', () => {
     const cProd = await countOps(D('kf-ref'), ['production', 'create', 'Crash', '--as', 'cart'], D('kf-ops2'))
     expect(cProd.ran.code, cProd.ran.err).toBe(0)
     let killed = 0
-    const n = scale(3, 15)
+    const n = scale(2, 15)
     for (const k of points(31337, n, cInit.ops)) {
       const data = D(`kfi-${k}`)
       const c = await runCli(data, ['--no-passphrase', 'init'], { at: k })
