@@ -4,7 +4,6 @@
 // no duplicate records. Kill points are chosen by a seeded PRNG among the counted fs operations
 // of an uninterrupted run (test/fixtures/crash-cli.ts), so every run kills at the same places.
 // Reduced counts by default; ONSET_FULL=1 (npm run reliability) runs ≥ 100 kill points in all.
-import { spawn } from 'node:child_process'
 import { promises as fs } from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
