@@ -1,0 +1,45 @@
+/**
+ * The scenario suite: every scenario under several seeds, a pass/fail table, exit 1 on failure.
+ *
+ *   node sims/run.ts                                  all scenarios, seeds 1..3
+ *   node sims/run.ts --seeds 10 --from 100            seeds 100..109
+ *   node sims/run.ts --scenario shoot --seed 1234     one run (what a failure prints)
+ *   node sims/run.ts ... --trace                      print every run's step trace
+ *   node sims/run.ts ... --verbose                    print the trace live
+ */
+import { runScenario, type Result } from './harness/runner.ts'
+import { SCENARIOS } from './scenarios/index.ts'
+
+const args = process.argv.slice(2)
+const opt = (k: string): string | undefined => { const i = args.indexOf(k); return i >= 0 ? args[i + 1] : undefined }
+const only = opt('--scenario')
+const seed = opt('--seed')
+const n = Number(opt('--seeds') ?? 3)
+const from = Number(opt('--from') ?? 1)
+const seeds = seed !== undefined ? [Number(seed)] : Array.from({ length: n }, (_, i) => from + i)
+const list = only ? SCENARIOS.filter((s) => s.name === only) : SCENARIOS
+if (list.length === 0) { console.error(`no scenario "${only}" (have: ${SCENARIOS.map((s) => s.name).join(', ')})`); process.exit(2) }
+
+const results: Result[] = []
+const t0 = Date.now()
+for (const sc of list) {
+  for (const s of seeds) {
+    const r = await runScenario(sc, s, { verbose: args.includes('--verbose') })
+    results.push(r)
+    console.log(`${r.ok ? 'pass' : 'FAIL'}  ${sc.name} seed ${s}  ${r.seconds.toFixed(1)} s`)
+    if (args.includes('--trace')) console.log(r.trace.map((l) => `    ${l}`).join('\n'))
+    if (!r.ok) {
+      console.log(`      ${r.failure!.split('\n').join('\n      ')}`)
+      console.log(`      last steps:\n${r.trace.slice(-6).map((l) => `        ${l}`).join('\n')}`)
+      console.log(`      reproduce: ${r.reproduce}`)
+    }
+  }
+}
+const kib = (b: number) => `${(b / 1024).toFixed(0)} KiB`
+console.log('\n| scenario | seed | result | time | steps | invariant checks | cards | log events | bytes on the wire | state transitions seen |')
+console.log('|---|---|---|---|---|---|---|---|---|---|')
+for (const r of results) console.log(`| ${r.scenario} | ${r.seed} | ${r.ok ? 'pass' : '**FAIL**'} | ${r.seconds.toFixed(1)} s | ${r.steps} | ${r.checks} | ${r.cards} | ${r.events} | ${kib(r.wireBytes)} | ${r.transitions} |`)
+const failed = results.filter((r) => !r.ok)
+console.log(`\n${results.length - failed.length}/${results.length} passed in ${((Date.now() - t0) / 1000).toFixed(0)} s`)
+for (const f of failed) console.log(`reproduce: ${f.reproduce}`)
+process.exit(failed.length ? 1 : 0)
