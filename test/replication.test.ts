@@ -11,6 +11,8 @@ import { makeSyntheticCard } from '../src/media/synthetic-card.ts'
 import { ControlClient } from '../src/peer/control/client.ts'
 import type { Snapshot } from '../src/peer/snapshot.ts'
 import { DirectTransport } from '../src/replicate/transport/direct.ts'
+import type { CardId } from '../src/crypto/ids.ts'
+import { damageStoredChunk } from './helpers/damage.ts'
 import { onset, onsetJson, PeerProcess } from './helpers/processes.ts'
 
 let dir: string
@@ -42,6 +44,7 @@ async function until<T>(fn: () => Promise<T | null | undefined | false>, what: s
 describe('replication between peers in separate processes (loopback)', () => {
   let port = 0
   let dit: PeerProcess
+  let lab: PeerProcess
 
   it('DIT ingests, lab (invite) receives and verifies every byte, card becomes PROTECTED', async () => {
     expect(onset(D('dit'), ['--no-passphrase', 'init']).code).toBe(0)
@@ -70,7 +73,7 @@ describe('replication between peers in separate processes (loopback)', () => {
     expect(again.code).not.toBe(0)
     expect(again.err).toMatch(/already used/)
 
-    const lab = new PeerProcess(D('lab'), ['--connect', `127.0.0.1:${port}`])
+    lab = new PeerProcess(D('lab'), ['--connect', `127.0.0.1:${port}`])
     procs.push(lab)
     await lab.started()
     await lab.waitFor((l) => l.event === 'replica-received' && l.path === 'CARDINFO.xml', 'the lab to receive the card')
@@ -84,6 +87,36 @@ describe('replication between peers in separate processes (loopback)', () => {
     const ls = await status(D('lab'))
     expect(ls.self.role).toBe('lab')
     expect(ls.cards[0]!.state).toBe('PROTECTED')
+  })
+
+  it('a flipped byte in a chunk the lab holds: verify (through the lab\'s peer) finds it, re-fetches it from the DIT, and the log keeps the failure and the repair', async () => {
+    const clip = (await fs.readdir(path.join(D('cards'), 'A001', 'Clips'))).find((n) => n.endsWith('.mxf'))!
+    await lab.stop()
+    const ref = await damageStoredChunk(D('lab'), 'A001' as CardId, `Clips/${clip}`, 1)
+    lab = new PeerProcess(D('lab'), ['--connect', `127.0.0.1:${port}`])
+    procs.push(lab)
+    await lab.started()
+    await until(async () => (await status(D('lab'))).peers.some((x) => x.connected), 'the lab to reconnect to the DIT')
+    // --no-repair only reports: the damage is named, exactly that chunk
+    const check = onsetJson(D('lab'), ['verify', '--vault', '--card', 'A001', '--no-repair'])
+    expect(check.code).toBe(1)
+    expect(check.j.failed.map((f: { path: string }) => f.path)).toEqual([`Clips/${clip}`])
+    expect(check.j.failed[0].detail).toContain(`chunk 1 (${ref.id.slice(0, 12)}, block ${ref.block} of core ${ref.core.slice(0, 8)}) corrupt`)
+    const v = onsetJson(D('lab'), ['verify', '--vault', '--card', 'A001'])
+    expect(v.code).toBe(0)
+    expect(v.j.via).toBe('peer')
+    expect(v.j.repaired.map((f: { path: string }) => f.path)).toEqual([`Clips/${clip}`])
+    expect(v.j.failed).toEqual([])
+    // whole again: a second pass finds nothing, and the card is PROTECTED on both peers
+    const again = onsetJson(D('lab'), ['verify', '--vault', '--card', 'A001'])
+    expect(again.j.repaired).toEqual([])
+    expect(again.j.ok).toBe(true)
+    const tl = onsetJson(D('lab'), ['log', '--card', 'A001', '--file', `Clips/${clip}`]).j.events.map((e: { text: string }) => e.text).join('\n')
+    expect(tl).toMatch(/: failed \(1 of \d+ chunk\(s\) bad: chunk 1/)
+    expect(tl).toMatch(/: ok \(repaired: 1 of \d+ chunk/)
+    await until(async () => (await status(D('dit'))).alerts.some((a) => a.kind === 'copy-failed' && a.message.includes(clip)), 'the lab\'s failure to reach the DIT\'s log')
+    await until(async () => (await status(D('dit'))).cards[0]?.state === 'PROTECTED', 'A001 PROTECTED on the DIT after the repair')
+    expect((await status(D('lab'))).cards[0]!.state).toBe('PROTECTED')
   })
 
   it('post joins read-only, decrypts every byte, and its attestations are recorded by a writer; it cannot write', async () => {

@@ -1,4 +1,5 @@
 /** What every command gets: resolved global options, output, and access to this peer's home. */
+import path from 'node:path'
 import { OnsetError } from '../base/errors.ts'
 import { homeNeedsPassphrase, openHome, type Home } from '../peer/home.ts'
 import { dataPaths, defaultDataDir } from '../peer/paths.ts'
@@ -45,16 +46,40 @@ export class Output {
   }
 }
 
+/** A production already open in this process: a running peer runs forwarded commands on it. */
+export interface Attached {
+  home: Home
+  production: Production
+  /** the passphrase the peer re-seals its key file with (null when unprotected) */
+  savePassphrase: string | null
+}
+
+export interface ContextExtras {
+  /** the directory relative paths in arguments are relative to (the client's, for forwarded commands) */
+  cwd?: string
+  out?: Output
+  attached?: Attached
+}
+
 export class Context {
   readonly opts: GlobalOptions
   readonly out: Output
   readonly io: PromptIO
+  readonly cwd: string
+  readonly attached: Attached | undefined
   private cachedPassphrase: string | undefined
 
-  constructor(opts: GlobalOptions, io: PromptIO = { env: process.env, stdin: process.stdin, stderr: process.stderr }) {
+  constructor(opts: GlobalOptions, io: PromptIO = { env: process.env, stdin: process.stdin, stderr: process.stderr }, extras: ContextExtras = {}) {
     this.opts = opts
-    this.out = new Output(Boolean(opts.json))
+    this.out = extras.out ?? new Output(Boolean(opts.json))
     this.io = io
+    this.cwd = extras.cwd ?? process.cwd()
+    this.attached = extras.attached
+  }
+
+  /** A path argument, absolute (relative to the user's working directory). */
+  resolve(p: string): string {
+    return path.resolve(this.cwd, p)
   }
 
   get dataDir(): string {
@@ -78,11 +103,13 @@ export class Context {
 
   /** The passphrase to re-seal the key file with (null when it is unprotected). */
   async savePassphrase(home: Home): Promise<string | null> {
+    if (this.attached) return this.attached.savePassphrase
     return home.protection === 'none' ? null : ((await this.passphrase()) ?? null)
   }
 
   /** Open this peer's production (the only one, or --production), run fn, close. */
   async withProduction<T>(fn: (p: Production, home: Home) => Promise<T>): Promise<T> {
+    if (this.attached) return fn(this.attached.production, this.attached.home)
     const home = await this.home()
     const p = await Production.open(home, this.opts.production)
     try {
@@ -94,6 +121,7 @@ export class Context {
 
   /** Ask the running peer (through its control socket) when there is one; null when none runs. */
   async viaPeer<T>(method: string, params?: unknown, o: { timeoutMs?: number, onEvent?: (e: ControlEvent) => void } = {}): Promise<T | null> {
+    if (this.attached) return null // already inside the running peer
     let client: ControlClient
     try { client = await ControlClient.connect(this.paths.controlSocket, { timeoutMs: 2000 }) } catch (err) {
       if (err instanceof OnsetError && (err.code === 'PEER_UNREACHABLE' || err.code === 'TIMEOUT')) return null
@@ -106,6 +134,7 @@ export class Context {
   }
 
   async home(): Promise<Home> {
+    if (this.attached) return this.attached.home
     try {
       return await openHome(this.dataDir, await this.passphrase())
     } catch (err) {

@@ -21,7 +21,7 @@ import type { Location } from '../log/events.ts'
 import type { FileRecord } from '../log/view.ts'
 import { exportCard } from '../media/export.ts'
 import { verifyDest } from '../media/verify.ts'
-import type { ChunkProblem } from '../store/chunk-store.ts'
+import type { ChunkProblem, ChunkRef } from '../store/chunk-store.ts'
 import { LogCustodySink } from './log-sink.ts'
 import { Production } from './production.ts'
 
@@ -147,7 +147,7 @@ export async function runVerify(p: Production, req: VerifyRequest, o: VerifyJobO
           push({ card, place: 'vault', path: f.path, result: 'ok', detail: '' })
           continue
         }
-        const what = describe(problems, refs.length)
+        const what = describe(problems, refs)
         const result = problems.every((x) => x.problem === 'missing') ? 'missing' : 'failed'
         await record(card, f.path, location, result, {}, what)
         await sink.flush()
@@ -175,9 +175,11 @@ async function isDir(p: string): Promise<boolean> {
   try { return (await fs.stat(p)).isDirectory() } catch { return false }
 }
 
-function describe(problems: ChunkProblem[], total: number): string {
-  const shown = problems.slice(0, 5).map((x) => `chunk ${x.ref.block} (${ChunkId.short(x.ref.id)}) ${x.problem}`).join(', ')
-  return `${problems.length} of ${total} chunk(s) bad: ${shown}${problems.length > 5 ? ', …' : ''}`
+/** "1 of 2 chunk(s) bad: chunk 1 (bdda1a6d606c, block 2 of core 5f0e…) corrupt" — chunk numbers count from 0 within the file. */
+function describe(problems: ChunkProblem[], refs: readonly ChunkRef[]): string {
+  const at = (r: ChunkRef) => refs.findIndex((x) => x.core === r.core && x.block === r.block)
+  const shown = problems.slice(0, 5).map((x) => `chunk ${at(x.ref)} (${ChunkId.short(x.ref.id)}, block ${x.ref.block} of core ${x.ref.core.slice(0, 8)}) ${x.problem}`).join(', ')
+  return `${problems.length} of ${refs.length} chunk(s) bad: ${shown}${problems.length > 5 ? ', …' : ''}`
 }
 
 /** Drop and re-fetch each bad chunk, then re-check them all; returns what is still bad. */

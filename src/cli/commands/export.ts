@@ -19,10 +19,10 @@ export function register(program: Command, ctx: () => Context): void {
       await c.withProduction(async (p, home) => {
         await p.requireCard(card)
         const files = await p.log.queries.files(card)
-        const out = path.join(path.resolve(dir), card)
+        const out = path.join(c.resolve(dir), card)
         const r = await exportCard({ vault: p.vault, files: files.map((f) => ({ path: f.path, size: f.size, mtime: f.mtime, hashes: f.hashes, chunks: Production.chunkRefs(f) })), outDir: out, tool: { name: 'onset', version: VERSION } })
         const sink = new LogCustodySink(p.log, home.identity.peerKey, p.secrets.currentEpoch)
-        const location = { kind: 'dest' as const, peer: home.identity.peerKey, path: out, volume: path.resolve(dir).split(path.sep).filter(Boolean).slice(-2).join('/') }
+        const location = { kind: 'dest' as const, peer: home.identity.peerKey, path: out, volume: c.resolve(dir).split(path.sep).filter(Boolean).slice(-2).join('/') }
         for (const f of r.files) {
           if (f.result !== 'ok') continue
           const rec = files.find((x) => x.path === f.path)!

@@ -13,7 +13,7 @@ export function register(program: Command, ctx: () => Context): void {
     .option('--card <name>', 'the card this folder holds (default: the folder name)')
     .action(async (dir: string, o: { card?: string }) => {
       const c = ctx()
-      const root = path.resolve(dir)
+      const root = c.resolve(dir)
       const card = CardId.parse(o.card ?? path.basename(root))
       const history = await readHistory(root)
       if (history.generations.length === 0) throw new OnsetError('NOT_FOUND', `${root} has no ASC MHL history (no ascmhl/ folder with generations)`)

@@ -1,4 +1,3 @@
-import path from 'node:path'
 import type { Command } from 'commander'
 import { OnsetError } from '../../base/errors.ts'
 import { TypedEmitter } from '../../base/events.ts'
@@ -41,7 +40,7 @@ export function register(program: Command, ctx: () => Context): void {
     .action(async (cardDir: string, o: { card: string, dest: string[], hash?: string, label: string, vault: boolean }) => {
       const c = ctx()
       const card = cardArg(o.card)
-      const req: OffloadRequest = { cardDir: path.resolve(cardDir), card, dests: o.dest.map((d) => path.resolve(d)), hashes: hashList(o.hash), label: o.label, vault: o.vault }
+      const req: OffloadRequest = { cardDir: c.resolve(cardDir), card, dests: o.dest.map((d) => c.resolve(d)), hashes: hashList(o.hash), label: o.label, vault: o.vault }
       if (req.dests.length === 0 && !req.vault) throw new OnsetError('USAGE', 'nothing to copy to: give at least one --dest, or keep the vault')
       const show = progressPrinter(c, card)
       const notice = (e: { type: string, payload: unknown }) => {
@@ -59,7 +58,8 @@ export function register(program: Command, ctx: () => Context): void {
           else notice(e)
         },
       })
-      if (r && !c.out.json) c.out.info('(offloaded by the running peer)')
+      const via = r ? 'peer' : 'standalone'
+      if (r) c.out.info('(offloaded by the running peer)')
       r ??= await c.withProduction((p) => {
         const events = new TypedEmitter<OffloadEvents>()
         events.on('progress', show.progress)
@@ -70,7 +70,7 @@ export function register(program: Command, ctx: () => Context): void {
       show.end()
       const mbps = r.seconds > 0 ? r.bytes / r.seconds / 1048576 : 0
       const done = r
-      c.out.result({ event: 'done', ...done }, () => [
+      c.out.result({ event: 'done', via, ...done }, () => [
         `${done.ok ? 'offloaded' : 'offload INCOMPLETE for'} ${card}: ${done.files} files, ${bytes(done.bytes)} in ${done.seconds.toFixed(1)} s (${mbps.toFixed(0)} MB/s)`,
         `  copies verified: ${o.vault ? 'vault, ' : ''}${o.dest.join(', ') || '(no plain destinations)'}`,
         ...done.mhl.map((m) => `  ASC MHL generation ${m.generation}: ${m.file}`),

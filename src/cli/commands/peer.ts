@@ -10,6 +10,7 @@ import { collect } from './options.ts'
 import { untilSignal, VERSION } from '../process.ts'
 import { parseOffloadRequest } from '../../peer/offload-job.ts'
 import { parseVerifyRequest } from '../../peer/verify-job.ts'
+import { runForwarded } from '../forward.ts'
 import { makeSource } from '../dash-source.ts'
 import { renderDashboard } from '../../tui/render.ts'
 import { Production } from '../../peer/production.ts'
@@ -57,10 +58,11 @@ export function register(program: Command, ctx: () => Context): void {
         return
       }
       const production = await Production.open(home, c.opts.production)
+      const savePassphrase = await c.savePassphrase(home)
       const daemon = new PeerDaemon({
         production, listen: o.listen ? parseHostPort(o.listen) : undefined, connect: o.connect.map(parseHostPort),
         bootstrap: o.bootstrap.map(parseHostPort), publicDht: o.publicDht, dhtHost: o.dhtHost, want: o.want as 'all' | 'own' | 'none', lan,
-        savePassphrase: await c.savePassphrase(home),
+        savePassphrase,
       })
       const control = new ControlServer({
         socketPath: home.paths.controlSocket,
@@ -73,6 +75,7 @@ export function register(program: Command, ctx: () => Context): void {
           'repair-vault': () => daemon.repairVault(),
           offload: (p) => daemon.offload(parseOffloadRequest(p), { name: 'onset', version: VERSION }),
           verify: (p) => daemon.verify(parseVerifyRequest(p), { name: 'onset', version: VERSION }),
+          cli: (p) => runForwarded(p, { home, production, savePassphrase }),
           'member-revoke': async (p) => {
             const { peer, reason } = p as { peer: string, reason?: string }
             return { epoch: await revokeMember(production, PeerKey.parse(peer), reason ?? '', await c.savePassphrase(home)) }

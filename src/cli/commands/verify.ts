@@ -1,4 +1,3 @@
-import path from 'node:path'
 import type { Command } from 'commander'
 import { OnsetError } from '../../base/errors.ts'
 import { runVerify, type VerifyReport, type VerifyRequest, type VerifyRow } from '../../peer/verify-job.ts'
@@ -24,15 +23,16 @@ export function register(program: Command, ctx: () => Context): void {
     .action(async (o: { card?: string, dest: string[], vault?: boolean, repair: boolean }) => {
       const c = ctx()
       if (!o.vault && o.dest.length === 0) throw new OnsetError('USAGE', 'say what to verify: --dest DIR and/or --vault')
-      const req: VerifyRequest = { card: o.card ? cardArg(o.card) : undefined, dests: o.dest.map((d) => path.resolve(d)), vault: Boolean(o.vault), repair: o.repair }
+      const req: VerifyRequest = { card: o.card ? cardArg(o.card) : undefined, dests: o.dest.map((d) => c.resolve(d)), vault: Boolean(o.vault), repair: o.repair }
       // a running peer owns the store and has the other members connected: it verifies and repairs
       let report = await c.viaPeer<VerifyReport>('verify', req, { timeoutMs: 0 })
-      if (report && !c.out.json) c.out.info('(verified by the running peer)')
+      const via = report ? 'peer' : 'standalone'
+      if (report) c.out.info('(verified by the running peer)')
       report ??= await c.withProduction((p) => runVerify(p, req, {
         tool: { name: 'onset', version: VERSION }, peersAvailable: false,
         onRow: (row) => { if (c.out.json && row.result !== 'ok') c.out.line({ event: 'checked', ...row }, '') },
       }))
-      c.out.result({ event: 'done', ...report }, () => renderVerify(report))
+      c.out.result({ event: 'done', via, ...report }, () => renderVerify(report))
       if (!report.ok) throw new OnsetError('VERIFY_FAILED', `${report.failed.length} cop${report.failed.length === 1 ? 'y' : 'ies'} failed verification`, { hint: report.recorded ? 'an alert was recorded; with `onset peer` running, `onset verify` repairs vault chunks from the other members' : 'repair from another copy' })
     })
 }
