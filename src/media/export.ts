@@ -3,11 +3,11 @@
  * every byte against the recorded file hashes before a file gets its final name, and write an
  * ASC MHL generation with process `transfer`. The caller records the copy in the custody log.
  */
-import { promises as fs } from 'node:fs'
+import { createReadStream, promises as fs } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { OnsetError, ioError } from '../base/errors.ts'
-import { FileHasher, hashMismatches } from '../crypto/hashes.ts'
+import { FileHasher, hashMismatches, hashStream } from '../crypto/hashes.ts'
 import type { ChunkStore } from '../store/chunk-store.ts'
 import { writeGeneration, type WrittenGeneration } from './mhl/history.ts'
 import type { ExpectedFile } from './verify.ts'
@@ -24,11 +24,15 @@ export async function exportCard(o: { vault: ChunkStore, files: readonly (Expect
   const res: ExportResult = { files: [], mhl: null, ok: false, bytes: 0 }
   for (const f of o.files) {
     const final = path.join(o.outDir, ...f.path.split('/'))
-    try {
-      const st = await fs.stat(final)
-      if (st.isFile()) throw new OnsetError('DEST_CONFLICT', `${final} already exists`, { hint: 'export into an empty folder' })
-    } catch (err) {
-      if (err instanceof OnsetError) throw err
+    const st = await fs.stat(final).catch(() => null)
+    if (st?.isFile()) {
+      // an earlier export that was interrupted (crash, full disk) left this file: keep it only if
+      // it is byte for byte the recorded file, so rerunning the export resumes it
+      const seen = st.size === f.size ? await hashStream(createReadStream(final), Object.keys(f.hashes).filter((a) => a === 'xxh64' || a === 'xxh128') as ('xxh64' | 'xxh128')[]).catch(() => null) : null
+      if (!seen || hashMismatches(f.hashes, seen).length) throw new OnsetError('DEST_CONFLICT', `${final} already exists`, { hint: 'export into an empty folder' })
+      res.bytes += f.size
+      res.files.push({ path: f.path, result: 'ok', detail: 'already there from an earlier export, re-hashed' })
+      continue
     }
     await fs.mkdir(path.dirname(final), { recursive: true })
     const partial = final + '.onset-partial'

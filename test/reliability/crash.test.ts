@@ -141,6 +141,24 @@ describe('kill -9 during verify and export', () => {
     expect(f.rejected).toEqual([])
     expect(f.recordedPaths).toHaveLength(card.files.length)
   }, 300_000)
+  it('an interrupted export (files already in place, no MHL yet) resumes on a rerun; a different file in the way is still a conflict', async () => {
+    const out = D('ex-resume')
+    expect(onsetJson(data, ['export', 'A001', out]).j?.ok).toBe(true)
+    const want = await treeHashes(path.join(out, 'A001'), (r) => r === 'ascmhl')
+    // as left by a kill or a full disk after some files got their final names
+    await fs.rm(path.join(out, 'A001', 'ascmhl'), { recursive: true })
+    const gone = card.files.filter((f) => f.path.endsWith('.mxf'))[1]!
+    await fs.rm(path.join(out, 'A001', gone.path))
+    const again = onsetJson(data, ['export', 'A001', out])
+    expect(again.j?.ok, again.err).toBe(true)
+    expect(await treeHashes(path.join(out, 'A001'), (r) => r === 'ascmhl')).toEqual(want)
+    // protection kept: a file that is not the recorded one is never taken over
+    await fs.rm(path.join(out, 'A001', 'ascmhl'), { recursive: true })
+    await fs.appendFile(path.join(out, 'A001', gone.path), 'x')
+    const conflict = onsetJson(data, ['export', 'A001', out])
+    expect(conflict.code).toBe(5)
+    expect(conflict.err).toMatch(/already exists/)
+  }, 120_000)
 })
 
 describe('kill -9 during key-file writes', () => {
@@ -229,10 +247,12 @@ describe('kill -9 during sync', () => {
     expect(killed).toBeGreaterThan(0)
     const p = start(lab, ['--connect', `127.0.0.1:${port}`])
     await p.started()
-    let st: { cards: { card: string, state: string }[] } | null = null
+    type Status = { cards: { card: string, state: string }[] }
+    let st: Status | null = null
     for (let i = 0; i < 600; i++) {
-      st = onsetJson(lab, ['status']).j as typeof st
-      if (st && st.cards.length === cards && st.cards.every((c) => c.state === 'PROTECTED')) break
+      const got = onsetJson(lab, ['status']).j as Status | null
+      st = got
+      if (got && got.cards.length === cards && got.cards.every((c) => c.state === 'PROTECTED')) break
       await new Promise((res) => setTimeout(res, 200)) // polling the lab's own view, not a synchronisation guess
     }
     expect(st!.cards.map((c) => c.state)).toEqual(srcs.map(() => 'PROTECTED'))
