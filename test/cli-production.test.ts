@@ -84,6 +84,32 @@ describe('onset workflow on one peer', () => {
     expect(onset('safe-to-format', 'A001').code).toBe(0)
   })
 
+  it('report: a Markdown and an HTML custody report with every file, hash, copy and verification, escaped', async () => {
+    const m = onset('report', 'A001')
+    expect(m.code).toBe(0)
+    expect(m.out).toMatch(/^# Custody report — A001/)
+    expect(m.out).toMatch(/\| State \| PROTECTED: the copy policy is met/)
+    const files = json('log', '--card', 'A001').j.events.filter((e: { type: string }) => e.type === 'file.recorded').length
+    expect((m.out.match(/^### /gm) ?? []).length).toBe(files)
+    const victim = (await fs.readdir(path.join(dir, 'd2', 'A001', 'Clips'))).find((n) => n.endsWith('.mxf'))!
+    // the failed verification and the repair of the plain copy are both in the report
+    expect(m.out).toMatch(/\| ↳ earlier \| [^|]+ \| [^|]+ \| FAILED \|/)
+    expect(m.out).toContain(`Clips/${victim}`)
+    expect(m.out).toMatch(/## ASC MHL/)
+    const j = json('report', 'A001').j
+    expect(j.files.every((f: { hashes: { xxh64?: string } }) => /^[0-9a-f]{16}$/.test(f.hashes.xxh64 ?? ''))).toBe(true)
+    expect(onset('note', 'A001', 'A001C001', '<script>alert(1)</script> & co').code).toBe(0)
+    const h = json('report', 'A001', '--format', 'html', '--out', path.join(dir, 'A001.html'))
+    expect(h.code).toBe(0)
+    const html = await fs.readFile(path.join(dir, 'A001.html'), 'utf8')
+    expect(html).toMatch(/^<!doctype html>/)
+    expect(html).toContain('<td class="ok">PROTECTED')
+    expect(html).not.toMatch(/<script>/)
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt; &amp; co')
+    expect(onset('report', 'A001', '--format', 'pdf').err).toMatch(/--format is md or html/)
+    expect(onset('report', 'Z999').code).toBe(5)
+  })
+
   it('export rebuilds the card from the vault with an MHL generation', async () => {
     const e = json('export', 'A001', path.join(dir, 'out'))
     expect(e.code).toBe(0)

@@ -16,6 +16,7 @@ import { register as note } from './note.ts'
 import { register as offload } from './offload.ts'
 import { register as policy } from './policy.ts'
 import { register as production } from './production.ts'
+import { register as report } from './report.ts'
 import { register as safeToFormat } from './safe-to-format.ts'
 import { register as status } from './status.ts'
 import { register as verify } from './verify.ts'
@@ -23,4 +24,4 @@ import { register as whoami } from './whoami.ts'
 
 export type Register = (program: Command, ctx: () => Context) => void
 
-export const COMMANDS: Register[] = [init, whoami, production, member, invite, joinCmd, peer, policy, offload, verify, exportCmd, safeToFormat, status, log, note, mhl, dash, bootstrap, demo]
+export const COMMANDS: Register[] = [init, whoami, production, member, invite, joinCmd, peer, policy, offload, verify, exportCmd, safeToFormat, status, report, log, note, mhl, dash, bootstrap, demo]
