@@ -122,11 +122,18 @@ describe('replication between peers in separate processes (loopback)', () => {
   it('post joins read-only, decrypts every byte, and its attestations are recorded by a writer; it cannot write', async () => {
     expect(onset(D('post'), ['--no-passphrase', 'init']).code).toBe(0)
     expect(onset(D('post'), ['join', await fs.readFile(D('post-invite'), 'utf8'), '--connect', `127.0.0.1:${port}`]).code).toBe(0)
+    // before post syncs, the DIT owes it the whole card, and owes the lab nothing
+    const postKey = onsetJson(D('post'), ['whoami']).j.peer as string
+    const before = await until(async () => { const x = await status(D('dit')); return x.peers.some((m) => m.peer === postKey) ? x : null }, 'post to be a member on the DIT')
+    const cardBytes = before.cards[0]!.bytes
+    expect(before.peers.find((m) => m.peer === postKey)!.bytesOwedTo).toBe(cardBytes)
+    expect(before.peers.find((m) => m.role === 'lab' && m.state === 'active')!.bytesOwedTo).toBe(0)
     const post = new PeerProcess(D('post'), ['--connect', `127.0.0.1:${port}`])
     procs.push(post)
     await post.started()
     await post.waitFor((l) => l.event === 'replica-received' && l.path === 'CARDINFO.xml', 'post to receive and decrypt the card')
     await until(async () => (await status(D('dit'))).cards[0]!.where.some((w) => w.startsWith('post')), 'the post attestations to be recorded')
+    await until(async () => (await status(D('dit'))).peers.find((m) => m.peer === postKey)!.bytesOwedTo === 0, 'nothing owed to post once every file is attested')
     await post.stop()
     const w = onset(D('post'), ['note', 'A001', 'A001C001', 'post wants to write'])
     expect(w.code).toBe(5)

@@ -70,6 +70,7 @@ export class PeerDaemon implements SyncHost {
     this.o = o
     this.p = o.production
     this.log = o.logger ?? silentLogger
+    this.live.want = o.want ?? 'all'
   }
 
   get productionKey(): ProductionKey { return this.p.key }
@@ -142,7 +143,7 @@ export class PeerDaemon implements SyncHost {
     })
     s.open()
     if (c.admission === 'member') {
-      this.live.peers.set(c.remoteKey, { transport: c.transport, since: this.now(), owedTo: 0, owedFrom: 0 })
+      this.live.peers.set(c.remoteKey, { transport: c.transport, since: this.now() })
       void this.p.log.queries.member(c.remoteKey).then((m) => this.events.emit('peer-connected', { peer: c.remoteKey, name: m?.name ?? '', transport: c.transport, address: c.address }))
       this.kick()
     }

@@ -12,14 +12,16 @@ export interface LiveState {
   /** per card: bytes still moving, and the rate */
   transfers: Map<string, { pending: number, rate: number }>
   /** per peer key: connection */
-  peers: Map<string, { transport: TransportKind, since: number, owedTo: number, owedFrom: number }>
+  peers: Map<string, { transport: TransportKind, since: number }>
   lastSeen: Map<string, number>
   /** cards an offload is currently copying */
   copying: Set<string>
+  /** which cards this peer fetches (the running peer's --want) */
+  want: 'all' | 'own' | 'none'
 }
 
 export function emptyLive(): LiveState {
-  return { transfers: new Map(), peers: new Map(), lastSeen: new Map(), copying: new Set() }
+  return { transfers: new Map(), peers: new Map(), lastSeen: new Map(), copying: new Set(), want: 'all' }
 }
 
 function placeName(c: CardStatus['files'][number]['copies'][number], names: Map<string, string>): string {
@@ -52,6 +54,38 @@ export async function cardSnapshot(p: Production, card: CardId, live: LiveState,
   }
 }
 
+/**
+ * Bytes owed between this peer and each member, from the log: a member "holds" a file when a
+ * verified copy is in its vault (its own offload or a received replica) or it has attested it.
+ * Every member but a vault (which mirrors ciphertext, outside this count) wants every card;
+ * this peer wants what `live.want` says. owedTo = what we hold and they lack; owedFrom = what
+ * they hold and we lack (and want).
+ */
+export async function owedBytes(p: Production, members: readonly { peer: PeerKey, role: string }[], want: 'all' | 'own' | 'none' = 'all'): Promise<Map<string, { to: number, from: number }>> {
+  const q = p.log.queries
+  const self = p.home.identity.peerKey
+  const out = new Map<string, { to: number, from: number }>(members.map((m) => [m.peer, { to: 0, from: 0 }]))
+  const me = members.find((m) => m.peer === self)
+  const iWant = (registeredBy: string) => me?.role !== 'vault' && (want === 'all' || (want === 'own' && registeredBy === self))
+  for (const c of await q.cards()) {
+    const copies = await q.copiesOfCard(c.card)
+    for (const f of await q.files(c.card)) {
+      const holders = new Set<string>()
+      for (const x of copies.get(f.path) ?? []) if (x.location.kind === 'vault' && x.verified?.result === 'ok') holders.add(x.location.peer)
+      for (const a of await q.attestations(c.card, f.path)) holders.add(a.peer)
+      const mine = holders.has(self)
+      for (const m of members) {
+        if (m.peer === self) continue
+        const o = out.get(m.peer)!
+        const theirs = holders.has(m.peer)
+        if (mine && !theirs && m.role !== 'vault') o.to += f.size
+        if (theirs && !mine && iWant(c.registeredBy)) o.from += f.size
+      }
+    }
+  }
+  return out
+}
+
 export async function buildSnapshot(p: Production, live: LiveState = emptyLive(), now = Date.now()): Promise<Snapshot> {
   const q = p.log.queries
   const prod = await q.production()
@@ -63,11 +97,13 @@ export async function buildSnapshot(p: Production, live: LiveState = emptyLive()
     const s = await cardSnapshot(p, c.card, live, names)
     if (s) cards.push(s)
   }
+  const owed = await owedBytes(p, members.filter((m) => m.effective === 'active'), live.want)
   const peers: PeerSnapshot[] = members.map((m) => {
     const conn = live.peers.get(m.peer)
+    const o = owed.get(m.peer)
     return {
       peer: m.peer, name: m.name || PeerKey.short(m.peer), role: m.role, connected: Boolean(conn), transport: conn?.transport ?? null,
-      lastSeen: conn ? now : live.lastSeen.get(m.peer) ?? null, bytesOwedTo: conn?.owedTo ?? 0, bytesOwedFrom: conn?.owedFrom ?? 0,
+      lastSeen: conn ? now : live.lastSeen.get(m.peer) ?? null, bytesOwedTo: o?.to ?? 0, bytesOwedFrom: o?.from ?? 0,
       state: m.effective, self: m.peer === p.home.identity.peerKey,
     }
   })

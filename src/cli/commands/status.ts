@@ -13,8 +13,8 @@ export function renderStatus(s: Snapshot): string {
     ...s.cards.map((c) => [c.card, c.state, `${c.copies}/${c.copiesWanted}`, String(c.files), bytes(c.bytes), c.bytesPending ? bytes(c.bytesPending) : '-', c.oldestUnprotectedAt ? age(c.oldestUnprotectedAt, s.at) : '-', c.where.join(', ') || '-']),
   ]) : 'no cards yet')
   lines.push('', table([
-    ['PEER', 'NAME', 'ROLE', 'STATE', 'LINK', 'LAST SEEN'],
-    ...s.peers.map((p) => [p.peer.slice(0, 8), p.name + (p.self ? ' (this peer)' : ''), p.role, p.state, p.connected ? (p.transport ?? 'yes') : p.self ? '-' : 'offline', p.self ? '-' : p.lastSeen ? `${age(p.lastSeen, s.at)} ago` : 'never']),
+    ['PEER', 'NAME', 'ROLE', 'STATE', 'LINK', 'LAST SEEN', 'OWED TO', 'OWED FROM'],
+    ...s.peers.map((p) => [p.peer.slice(0, 8), p.name + (p.self ? ' (this peer)' : ''), p.role, p.state, p.connected ? (p.transport ?? 'yes') : p.self ? '-' : 'offline', p.self ? '-' : p.lastSeen ? `${age(p.lastSeen, s.at)} ago` : 'never', p.bytesOwedTo ? bytes(p.bytesOwedTo) : '-', p.bytesOwedFrom ? bytes(p.bytesOwedFrom) : '-']),
   ]))
   const open = s.alerts.filter((a) => !a.acked)
   if (open.length) lines.push('', `${open.length} open alert(s):`, ...open.slice(0, 20).map((a) => `  [${a.severity}] ${a.kind}: ${a.message}`))
