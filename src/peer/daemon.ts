@@ -36,6 +36,8 @@ export interface DaemonOptions {
   publicDht?: boolean
   /** bind the DHT node to this host (tests and the demo: 127.0.0.1) */
   dhtHost?: string
+  /** this machine takes incoming UDP directly (set LAN, public server): the DHT skips its firewall probing */
+  dhtReachable?: boolean
   /** LAN transport (libp2p; mDNS discovery unless mdns is false) */
   lan?: { listen?: string[], mdns?: boolean, connect?: string[] }
   /** which cards' media to fetch: every card, or only the ones this peer registered */
@@ -84,7 +86,7 @@ export class PeerDaemon implements SyncHost {
     if (this.o.listen || this.o.connect?.length) this.transports.push(new DirectTransport({ identity, gate, listen: this.o.listen, connect: this.o.connect }))
     if (this.o.lan) this.transports.push(new LanTransport({ identity, gate, listen: this.o.lan.listen, mdns: this.o.lan.mdns ?? true, connect: this.o.lan.connect }))
     if (this.o.bootstrap?.length || this.o.publicDht) {
-      this.transports.push(new SwarmTransport({ identity, gate, topic: topicFor(ProductionKey.toBytes(this.p.key)), bootstrap: this.o.bootstrap, publicDht: this.o.publicDht, host: this.o.dhtHost }))
+      this.transports.push(new SwarmTransport({ identity, gate, topic: topicFor(ProductionKey.toBytes(this.p.key)), bootstrap: this.o.bootstrap, publicDht: this.o.publicDht, host: this.o.dhtHost, ...(this.o.dhtReachable ? { firewalled: false } : {}) }))
     }
     for (const t of this.transports) {
       t.on('connection', (c) => this.onConnection(c))

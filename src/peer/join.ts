@@ -11,14 +11,30 @@ import { openSealedSecrets } from '../log/custody-log.ts'
 import { makeJoinProof, parseInvite, checkInviteFresh } from '../replicate/invite.ts'
 import { SyncSession } from '../replicate/session.ts'
 import { DirectTransport } from '../replicate/transport/direct.ts'
-import type { PeerConnection } from '../replicate/transport/transport.ts'
+import { SwarmTransport } from '../replicate/transport/swarm.ts'
+import type { PeerConnection, Transport } from '../replicate/transport/transport.ts'
+import { topicFor } from '../crypto/secrets.ts'
 import type { AdmittedMsg, JoinMsg } from '../replicate/wire.ts'
 import { readBlind, saveBlind } from './blind.ts'
 import { saveHome, type Home } from './home.ts'
 
 export interface JoinResult { production: ProductionKey, name: string, role: string }
 
-export async function join(home: Home, passphrase: string | null, o: { target: string, connect: { host: string, port: number }, timeoutMs?: number, now?: number }): Promise<JoinResult> {
+export interface JoinOptions {
+  target: string
+  /** a running admin peer's direct address … */
+  connect?: { host: string, port: number }
+  /** … or find one on the production's topic through these DHT bootstrap nodes (or the public DHT) */
+  bootstrap?: { host: string, port: number }[]
+  publicDht?: boolean
+  dhtHost?: string
+  dhtReachable?: boolean
+  timeoutMs?: number
+  now?: number
+}
+
+export async function join(home: Home, passphrase: string | null, o: JoinOptions): Promise<JoinResult> {
+  if (!o.connect && !o.bootstrap?.length && !o.publicDht) throw new OnsetError('USAGE', 'say how to reach an admin peer', { hint: 'pass --connect host:port, or --bootstrap host:port (or --public-dht) to find one on the internet' })
   let production: ProductionKey
   let invite = null
   if (o.target.startsWith('onset-invite-')) {
@@ -30,10 +46,13 @@ export async function join(home: Home, passphrase: string | null, o: { target: s
   }
   if (home.productions.some((p) => p.key === production) || (await readBlind(home)).some((p) => p.key === production)) throw new OnsetError('ALREADY_EXISTS', `this peer already holds production ${ProductionKey.short(production)}`)
   let vouchedBy: PeerKey | null = null
-  const t = new DirectTransport({ identity: home.identity, gate: () => 'member', minBackoff: 500, maxBackoff: 2000 })
+  const t: Transport = o.connect
+    ? new DirectTransport({ identity: home.identity, gate: () => 'member', minBackoff: 500, maxBackoff: 2000 })
+    : new SwarmTransport({ identity: home.identity, gate: () => 'member', topic: topicFor(ProductionKey.toBytes(production)), bootstrap: o.bootstrap, publicDht: o.publicDht, host: o.dhtHost, ...(o.dhtReachable ? { firewalled: false } : {}) })
+  const where = o.connect ? `${o.connect.host}:${o.connect.port}` : 'the production\'s topic on the DHT'
   try {
     const admitted = await new Promise<AdmittedMsg>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new OnsetError('TIMEOUT', `no answer from ${o.connect.host}:${o.connect.port} in time`, { hint: 'is an admin peer running there (`onset peer --listen …`)?' })), o.timeoutMs ?? 20_000)
+      const timer = setTimeout(() => reject(new OnsetError('TIMEOUT', `no admin answered at ${where} in time`, { hint: o.connect ? 'is an admin peer running there (`onset peer --listen …`)?' : 'is an admin peer running with the same --bootstrap nodes?' })), o.timeoutMs ?? (o.connect ? 20_000 : 60_000))
       t.on('connection', (c: PeerConnection) => {
         vouchedBy = c.remoteKey
         const s = new SyncSession({ ...c, admission: 'member' }, production, null)
@@ -46,7 +65,7 @@ export async function join(home: Home, passphrase: string | null, o: { target: s
           : { token: null, proof: null }
         s.sendJoin(msg)
       })
-      void t.start().then(() => t.dial(o.connect))
+      void t.start().then(() => { if (o.connect && t instanceof DirectTransport) t.dial(o.connect) }, (err: unknown) => { clearTimeout(timer); reject(err) })
     })
     if (!admitted.secrets) {
       if (admitted.role !== 'vault') throw new OnsetError('MALFORMED', `admitted as ${admitted.role} but no secrets arrived`)

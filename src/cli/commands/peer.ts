@@ -41,12 +41,13 @@ export function register(program: Command, ctx: () => Context): void {
     .option('--bootstrap <host:port>', 'a HyperDHT bootstrap node for the internet transport (repeatable)', collect, [])
     .option('--public-dht', 'use the public HyperDHT for discovery (off unless chosen)')
     .option('--dht-host <host>', 'bind the DHT node to this address')
+    .option('--dht-reachable', 'this machine takes incoming UDP directly (same set LAN as the others, or a public server): skip the DHT\'s firewall probing, so the first connection comes at once')
     .option('--want <which>', 'which cards to fetch: all, own or none (default: all; a DIT may choose own)', 'all')
     .option('--lan', 'the LAN transport: libp2p with mDNS discovery on the local network, no configuration')
     .option('--lan-listen <multiaddr>', 'LAN listen address (default /ip4/0.0.0.0/tcp/0; repeatable)', collect, [])
     .option('--lan-connect <multiaddr>', 'dial this LAN peer directly (repeatable)', collect, [])
     .option('--no-mdns', 'with --lan: no mDNS discovery (dial --lan-connect addresses only)')
-    .action(async (o: { listen?: string, connect: string[], bootstrap: string[], publicDht?: boolean, dhtHost?: string, want: string, lan?: boolean, lanListen: string[], lanConnect: string[], mdns: boolean }) => {
+    .action(async (o: { listen?: string, connect: string[], bootstrap: string[], publicDht?: boolean, dhtHost?: string, dhtReachable?: boolean, want: string, lan?: boolean, lanListen: string[], lanConnect: string[], mdns: boolean }) => {
       const c = ctx()
       const lan = o.lan || o.lanConnect.length ? { listen: o.lanListen.length ? o.lanListen : undefined, connect: o.lanConnect, mdns: o.mdns } : undefined
       if (!['all', 'own', 'none'].includes(o.want)) throw new OnsetError('BAD_ARGUMENT', '--want is all, own or none')
@@ -61,7 +62,7 @@ export function register(program: Command, ctx: () => Context): void {
       const savePassphrase = await c.savePassphrase(home)
       const daemon = new PeerDaemon({
         production, listen: o.listen ? parseHostPort(o.listen) : undefined, connect: o.connect.map(parseHostPort),
-        bootstrap: o.bootstrap.map(parseHostPort), publicDht: o.publicDht, dhtHost: o.dhtHost, want: o.want as 'all' | 'own' | 'none', lan,
+        bootstrap: o.bootstrap.map(parseHostPort), publicDht: o.publicDht, dhtHost: o.dhtHost, dhtReachable: o.dhtReachable, want: o.want as 'all' | 'own' | 'none', lan,
         savePassphrase,
       })
       const control = new ControlServer({
