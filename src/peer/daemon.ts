@@ -114,7 +114,9 @@ export class PeerDaemon implements SyncHost {
 
   private async onRefused(k: PeerKey | null, address: string, transport: TransportKind, reason: string): Promise<void> {
     this.events.emit('refused', { peer: k, address, transport, reason })
-    const key = `${k ?? address}`
+    // anonymous refusals are counted per host, not per host:port: a flood of connections from one
+    // machine (each with a new source port) is one alert, not one custody-log entry per socket
+    const key = k ?? address.replace(/:\d+$/, '')
     const last = this.alerted.get(key) ?? 0
     if (this.now() - last < 10 * 60_000) return // one alert per key per 10 minutes: a flood costs nothing
     this.alerted.set(key, this.now())
