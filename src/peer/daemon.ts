@@ -138,6 +138,9 @@ export class PeerDaemon implements SyncHost {
       if (c.admission === 'joiner') {
         this.joiners--
         if (!this.joined.has(c.remoteKey)) void this.onRefused(c.remoteKey, c.address, c.transport, lastError || 'a non-member connected and did not join')
+      } else if (lastError) {
+        // a member cut for a malformed or oversized message: the operator hears of it too
+        void this.onRefused(c.remoteKey, c.address, c.transport, `cut for a protocol violation: ${lastError}`)
       }
       if (![...this.sessions].some((x) => x.conn.remoteKey === c.remoteKey)) {
         this.live.peers.delete(c.remoteKey)
