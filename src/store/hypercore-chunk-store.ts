@@ -142,7 +142,9 @@ export class HypercoreChunkStore implements ChunkStore {
 
   private async putNew(id: ChunkId, plaintext: Uint8Array): Promise<ChunkRef> {
     const have = await this.lookup(id)
-    if (have) return have
+    // dedup only against a block still on disk: a lost block would make this put "succeed" with
+    // data nobody can read (found by sims/: a camera's identical sidecar after the disk lost its block)
+    if (have && (await (await this.anySession(have.core)).has(have.block))) return have
     this.dirty = true
     const { length } = await this.own.append(Buffer.from(plaintext.buffer, plaintext.byteOffset, plaintext.byteLength))
     const ref: ChunkRef = { id, core: this.own.key.toString('hex'), block: length - 1, size: plaintext.byteLength, epoch: this.epoch }
