@@ -4,6 +4,7 @@
  *   node sims/run.ts                                  all scenarios, seeds 1..3
  *   node sims/run.ts --seeds 10 --from 100            seeds 100..109
  *   node sims/run.ts --scenario shoot --seed 1234     one run (what a failure prints)
+ *   node sims/run.ts ... --days 2                     shorter runs (shoot: days of the shoot; units: units away)
  *   node sims/run.ts ... --trace                      print every run's step trace
  *   node sims/run.ts ... --verbose                    print the trace live
  */
@@ -16,6 +17,7 @@ const only = opt('--scenario')
 const seed = opt('--seed')
 const n = Number(opt('--seeds') ?? 3)
 const from = Number(opt('--from') ?? 1)
+const days = opt('--days') === undefined ? undefined : Number(opt('--days'))
 const seeds = seed !== undefined ? [Number(seed)] : Array.from({ length: n }, (_, i) => from + i)
 const list = only ? SCENARIOS.filter((s) => s.name === only) : SCENARIOS
 if (list.length === 0) { console.error(`no scenario "${only}" (have: ${SCENARIOS.map((s) => s.name).join(', ')})`); process.exit(2) }
@@ -24,7 +26,7 @@ const results: Result[] = []
 const t0 = Date.now()
 for (const sc of list) {
   for (const s of seeds) {
-    const r = await runScenario(sc, s, { verbose: args.includes('--verbose') })
+    const r = await runScenario(sc, s, { verbose: args.includes('--verbose'), days })
     results.push(r)
     console.log(`${r.ok ? 'pass' : 'FAIL'}  ${sc.name} seed ${s}  ${r.seconds.toFixed(1)} s`)
     if (args.includes('--trace')) console.log(r.trace.map((l) => `    ${l}`).join('\n'))

@@ -66,6 +66,7 @@ export class Sim {
   private readonly wanted = new Map<string, LinkShape>()
   private readonly links = new Map<string, Link>()
   verbose = false
+  private readonly t0 = performance.now()
 
   private constructor(rng: Rng, dir: string, policy: Policy) {
     this.rng = rng
@@ -80,7 +81,7 @@ export class Sim {
   log(line: string): void {
     const d = Math.floor((this.now - EPOCH0) / DAY) + 1
     const h = ((this.now - EPOCH0) % DAY) / HOUR
-    const l = `[day ${d} ${String(Math.floor(h)).padStart(2, '0')}:${String(Math.round((h % 1) * 60)).padStart(2, '0')}] ${line}`
+    const l = `${String(((performance.now() - this.t0) / 1000).toFixed(1)).padStart(6)}s [day ${d} ${String(Math.floor(h)).padStart(2, '0')}:${String(Math.round((h % 1) * 60)).padStart(2, '0')}] ${line}`
     this.trace.push(l)
     if (this.verbose) console.error(l)
   }

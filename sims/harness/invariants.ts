@@ -57,7 +57,13 @@ async function checkPeer(sim: Sim, ledger: Ledger, p: SimPeer, obs: Observed, ma
     for (const f of await q.files(card.card)) files.set(`${card.card}/${f.path}`, true)
     for (const [path, cs] of byPath) copies.set(`${card.card}/${path}`, cs)
   }
+  const before = bad.length
   for (const e of ownEntries) bad.push(...missingEntry(p, e, files, copies))
+  if (bad.length > before) {
+    const rej = await q.rejected()
+    bad.splice(before, 0, `${p.name}: view at seq ${JSON.stringify((await p.log!.base.view.get('meta/seq'))?.value)}, ${rej.length} rejected; last: ${rej.slice(-2).map((r) => JSON.stringify(r).slice(0, 300)).join(' | ')}`)
+    if (rej.length < 0) bad.push(`${p.name}: its view rejected ${rej.length} event(s), last: ${rej.slice(-2).map((r) => JSON.stringify(r).slice(0, 300)).join(' | ')}`)
+  }
 
   // sound + monotone
   let seen = obs.states.get(p.name)

@@ -12,9 +12,9 @@ import { CardId } from '../../src/crypto/ids.ts'
 import { signAttestation } from '../../src/log/attestation.ts'
 import type { NewEvent } from '../../src/log/custody-log.ts'
 import type { ChunkEntry } from '../../src/log/events.ts'
-import type { FileRecord } from '../../src/log/view.ts'
+import type { CopyRecord, FileRecord } from '../../src/log/view.ts'
 import type { ChunkRef } from '../../src/store/chunk-store.ts'
-import type { Sim, SimPeer } from './cluster.ts'
+import { SimFailure, type Sim, type SimPeer } from './cluster.ts'
 
 export const CHUNK = 4096
 
@@ -48,7 +48,7 @@ async function appendAll(p: SimPeer, events: NewEvent[]): Promise<void> {
 }
 
 /** Offload a card of `files` files of `minChunks..maxChunks` KB-sized chunks onto a writer. */
-export async function offload(sim: Sim, ledger: Ledger, p: SimPeer, cardName: string, o: { files: number, minChunks?: number, maxChunks?: number, label?: string, marker?: string, binding?: boolean }): Promise<void> {
+export async function offload(sim: Sim, ledger: Ledger, p: SimPeer, cardName: string, o: { files: number, minChunks?: number, maxChunks?: number, label?: string, marker?: string, binding?: boolean, sidecar?: Buffer }): Promise<void> {
   const rng = sim.rng.fork(`media:${cardName}`)
   const card = CardId.parse(cardName)
   const chunks = p.chunks!
@@ -57,7 +57,9 @@ export async function offload(sim: Sim, ledger: Ledger, p: SimPeer, cardName: st
     const n = rng.int(o.minChunks ?? 1, o.maxChunks ?? 3)
     const size = (n - 1) * CHUNK + rng.int(1, CHUNK)
     const ext = i === o.files - 1 ? 'xml' : 'mxf'
-    files.push({ path: `${cardName}/${cardName}C${String(i + 1).padStart(3, '0')}.${ext}`, data: rng.bytes(size) })
+    // the sidecar (last file) may be the same on every card of a camera: its chunk is stored once
+    const data = ext === 'xml' && o.sidecar ? o.sidecar : rng.bytes(size)
+    files.push({ path: `${cardName}/${cardName}C${String(i + 1).padStart(3, '0')}.${ext}`, data })
   }
   const total = files.reduce((s, f) => s + f.data.byteLength, 0)
   const ev: NewEvent[] = [{ type: 'card.registered', card, files: files.length, bytes: total, label: o.label ?? '' }]
@@ -70,6 +72,10 @@ export async function offload(sim: Sim, ledger: Ledger, p: SimPeer, cardName: st
       const ref = await chunks.put(f.data.subarray(off, off + CHUNK))
       list.push([ref.id, 0, ref.block, ref.size])
     }
+    // the store's contract: a chunk put is on disk and verified; a vault copy recorded ok must be readable
+    const refs = list.map(([id, , block, size]) => ({ id, core: chunks.ownCore!, block, size, epoch: chunks.epoch }))
+    const problems = await chunks.verifyRefs(refs)
+    if (problems.length) throw new SimFailure(`offload ${cardName}`, `${p.name} would record a verified vault copy of ${f.path} but ${problems.length} of its chunks are not readable: ${problems[0]!.detail}`)
     const hashes = await hashBytes(f.data, ['xxh64'])
     ev.push({ type: 'file.recorded', card, path: f.path, size: f.data.byteLength, mtime: 0, hashes, chunks: { cores: [chunks.ownCore!], list }, epoch: chunks.epoch })
     ev.push({ type: 'copy.verified', card, path: f.path, location: { kind: 'vault', peer: me }, result: 'ok', hashes, detail: o.marker ?? '' })
@@ -103,6 +109,16 @@ export async function readFile(p: SimPeer, f: FileRecord, timeoutMs: number): Pr
   return data
 }
 
+/** Whether `p` is linked right now to a running peer that holds a verified vault copy. */
+function reachableHolder(sim: Sim, p: SimPeer, copies: CopyRecord[]): boolean {
+  return copies.some((c) => {
+    if (c.location.kind !== 'vault' || c.verified?.result !== 'ok') return false
+    const name = sim.peerKeyName(c.location.peer)
+    const h = sim.peers.get(name)
+    return !!h && h.up && h !== p && sim.isWanted(p.name, name)
+  })
+}
+
 /**
  * A writer (lab, another DIT) pulls every file it has no ok copy of: fetch, verify, record the
  * chunks as received, append replica.received. Returns how many files it recorded.
@@ -120,6 +136,8 @@ export async function pullReplicas(sim: Sim, ledger: Ledger, p: SimPeer, o: { ca
       const mine = (byPath.get(f.path) ?? []).find((c) => c.location.kind === 'vault' && c.location.peer === me)
       if (mine?.verified?.result === 'ok') continue
       if (!p.secrets!.hasEpoch(f.epoch)) continue
+      // ask only when a peer this one is connected to holds a verified copy (as a peer knows from its view and its connections)
+      if (!reachableHolder(sim, p, byPath.get(f.path) ?? [])) continue
       const data = await readFile(p, f, o.timeoutMs ?? 3000)
       if (!data) continue
       for (const ref of refsOf(f)) await p.chunks!.recordReceived(ref)
@@ -141,6 +159,10 @@ export async function pullReplicas(sim: Sim, ledger: Ledger, p: SimPeer, o: { ca
  */
 export async function attestHoldings(sim: Sim, ledger: Ledger, reader: SimPeer, via: SimPeer, attested: Set<string>, timeoutMs = 3000): Promise<number> {
   if (!reader.up || !via.up || !via.log?.writable || !sim.isWanted(reader.name, via.name)) return 0
+  // an attestation applied before the attester's admission is rejected for good (apply() is positional):
+  // record only once the admission is in the recording writer's own view
+  const m = await via.log.queries.member(reader.identity.peerKey)
+  if (m?.state !== 'active') return 0
   const q = (reader.log ?? via.log).queries
   const production = via.log.key
   const out: NewEvent[] = []
@@ -149,6 +171,9 @@ export async function attestHoldings(sim: Sim, ledger: Ledger, reader: SimPeer, 
     for (const f of await q.files(card.card)) {
       const id = `${card.card}/${f.path}`
       if (attested.has(id)) continue
+      // the reader fetches through `via`: only what `via` holds
+      const viaCopy = (await via.log.queries.copies(card.card, f.path)).find((c) => c.location.kind === 'vault' && c.location.peer === via.identity.peerKey)
+      if (viaCopy?.verified?.result !== 'ok') continue
       let mode: 'plaintext' | 'ciphertext'
       if (reader.role === 'vault') {
         // blind: mirror the ciphertext blocks and check them against the writer's Merkle tree

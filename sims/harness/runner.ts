@@ -11,6 +11,8 @@ import { Ledger } from './media.ts'
 
 export interface Ctx {
   sim: Sim
+  /** a shorter run (fewer days) for the test suite; the scenario's full length when undefined */
+  days: number | undefined
   ledger: Ledger
   obs: Observed
   /** strings written only by revoked members after their revocation: no view may show them */
@@ -52,11 +54,11 @@ export interface Result {
   trace: string[]
 }
 
-export function reproduceCommand(scenario: string, seed: number): string {
-  return `node sims/run.ts --scenario ${scenario} --seed ${seed}`
+export function reproduceCommand(scenario: string, seed: number, days?: number): string {
+  return `node sims/run.ts --scenario ${scenario} --seed ${seed}${days ? ` --days ${days}` : ''}`
 }
 
-export async function runScenario(sc: Scenario, seed: number, o: { verbose?: boolean } = {}): Promise<Result> {
+export async function runScenario(sc: Scenario, seed: number, o: { verbose?: boolean, days?: number } = {}): Promise<Result> {
   const t0 = Date.now()
   const sim = await Sim.create(seed, sc.policy)
   sim.verbose = o.verbose ?? false
@@ -65,7 +67,7 @@ export async function runScenario(sc: Scenario, seed: number, o: { verbose?: boo
   let steps = 0
   let current = 'setup'
   const ctx: Ctx = {
-    sim, ledger, obs, markers: [],
+    sim, ledger, obs, markers: [], days: o.days,
     agents: async () => 0,
     async step(name, fn) {
       current = name
@@ -126,6 +128,6 @@ export async function runScenario(sc: Scenario, seed: number, o: { verbose?: boo
   const transitions = [...obs.transitions.entries()].filter(([k]) => !k.startsWith('new→')).map(([k, v]) => `${k}×${v}`).join(' ')
   return {
     scenario: sc.name, seed, ok: !failure, seconds: (Date.now() - t0) / 1000, steps, checks: obs.checks, cards, events,
-    wireBytes: sim.wire.bytes, transitions, failure, reproduce: reproduceCommand(sc.name, seed), trace: sim.trace,
+    wireBytes: sim.wire.bytes, transitions, failure, reproduce: reproduceCommand(sc.name, seed, o.days), trace: sim.trace,
   }
 }

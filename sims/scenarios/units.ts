@@ -35,7 +35,7 @@ export const units: Scenario = {
     })
     await ctx.settle('everyone admitted')
     let n = 0
-    for (let day = 1; day <= 3; day++) {
+    for (let day = 1; day <= Math.min(3, ctx.days ?? 3); day++) {
       const away = unitNames[day - 1]!
       const crashWho = rng.pick(['office', 'post', ...unitNames])
       const crashAt = rng.int(9, 16)
