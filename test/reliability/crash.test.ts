@@ -87,6 +87,7 @@ describe('kill -9 during offload', () => {
     }
     expect(killed).toBeGreaterThanOrEqual(Math.ceil(at.length * 0.9)) // op counts can vary a little between runs
     killCounts.offload = killed
+    process.stdout.write(`crash offload: ${killed} kill -9 at ${at.length} seeded points of ${ops} fs operations\n`)
   }, 600_000)
 })
 
@@ -115,6 +116,7 @@ describe('kill -9 during verify and export', () => {
     }
     expect(killed).toBeGreaterThan(0)
     killCounts.verify = killed
+    process.stdout.write(`crash verify: ${killed} kill -9 of ${ops} fs operations\n`)
   }, 300_000)
 
   it('export: killed at seeded points, a rerun into the same folder rebuilds the card byte for byte', async () => {
@@ -137,6 +139,7 @@ describe('kill -9 during verify and export', () => {
     }
     expect(killed).toBeGreaterThan(0)
     killCounts.export = killed
+    process.stdout.write(`crash export: ${killed} kill -9 of ${ops} fs operations\n`)
     const f = await facts(data, raid)
     expect(f.rejected).toEqual([])
     expect(f.recordedPaths).toHaveLength(card.files.length)
@@ -205,6 +208,7 @@ describe('kill -9 during key-file writes', () => {
     }
     expect(killed).toBeGreaterThan(0)
     killCounts.keyfile = killed
+    process.stdout.write(`crash key files: ${killed} kill -9 (init ${cInit.ops} ops, production create ${cProd.ops} ops)\n`)
   }, 300_000)
 })
 
@@ -266,5 +270,6 @@ describe('kill -9 during sync', () => {
     expect(ex.j?.ok, ex.err).toBe(true)
     expect(await treeHashes(path.join(D('sy-export'), 'A001'), (x) => x === 'ascmhl')).toEqual(await treeHashes(card.dir))
     killCounts.sync = killed + 1
+    process.stdout.write(`crash sync: ${killed} kill -9 of the receiver (+1 of the server), ${total} files\n`)
   }, 400_000)
 })
