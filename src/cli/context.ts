@@ -4,6 +4,7 @@ import { OnsetError } from '../base/errors.ts'
 import { homeNeedsPassphrase, openHome, type Home } from '../peer/home.ts'
 import { dataPaths, defaultDataDir } from '../peer/paths.ts'
 import { Production } from '../peer/production.ts'
+import { classifyStorageError } from '../peer/storage-errors.ts'
 import { ControlClient, type ControlEvent } from '../peer/control/client.ts'
 import { existingPassphrase, type PassphraseSources, type PromptIO } from './passphrase.ts'
 
@@ -114,8 +115,11 @@ export class Context {
     const p = await Production.open(home, this.opts.production)
     try {
       return await fn(p, home)
+    } catch (err) {
+      // a full disk (or another storage failure) under the data directory: one clear line, not a stack
+      throw (await classifyStorageError(err, home.paths.root)) ?? err
     } finally {
-      await p.close()
+      await p.close().catch(() => {})
     }
   }
 

@@ -24,6 +24,7 @@ import type { OffloadEvents } from '../media/offload.ts'
 import { addMember } from './members.ts'
 import { runOffload, type OffloadRequest, type OffloadSummary } from './offload-job.ts'
 import { runVerify, type VerifyReport, type VerifyRequest } from './verify-job.ts'
+import { classifyStorageError } from './storage-errors.ts'
 import { Production } from './production.ts'
 import { emptyLive, type LiveState } from './status.ts'
 import type { PeerEvents } from './events.ts'
@@ -369,15 +370,24 @@ export class PeerDaemon implements SyncHost {
     events.on('progress', (e) => this.events.emit('offload-progress', e))
     events.on('dest-failed', (e) => this.events.emit('dest-failed', e))
     events.on('skipped', (e) => this.events.emit('skipped', e))
-    const r = await runOffload(this.p, req, { tool, events, live: this.live })
+    let r: OffloadSummary
+    try {
+      r = await runOffload(this.p, req, { tool, events, live: this.live })
+    } catch (err) {
+      throw (await classifyStorageError(err, this.p.home.paths.root)) ?? err
+    }
     this.events.emit('offload-done', { card: r.card, ok: r.ok, files: r.files, bytes: r.bytes })
     this.kick()
     return r
   }
 
   /** `onset verify` inside the peer: with members connected, bad vault chunks are fetched again. */
-  verify(req: VerifyRequest, tool: { name: string, version: string }): Promise<VerifyReport> {
-    return runVerify(this.p, req, { tool, peersAvailable: this.sessions.size > 0, onRow: (row) => this.events.emit('verified', row) })
+  async verify(req: VerifyRequest, tool: { name: string, version: string }): Promise<VerifyReport> {
+    try {
+      return await runVerify(this.p, req, { tool, peersAvailable: this.sessions.size > 0, onRow: (row) => this.events.emit('verified', row) })
+    } catch (err) {
+      throw (await classifyStorageError(err, this.p.home.paths.root)) ?? err
+    }
   }
 
   connectedPeers(): PeerKey[] {

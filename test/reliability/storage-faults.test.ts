@@ -158,7 +158,7 @@ describe('a full disk', () => {
   // instead of DISK_FULL (7) with one line. The failing write varies (chunk append, chunk index,
   // memtable flush, custody-log append), so the fix belongs where the Corestore's writes meet the
   // CLI. Remove `.fails` once fixed.
-  it.fails('under the vault (the data directory): a clear error, the store opens, nothing recorded that is not stored; with room a rerun completes', async (ctx) => {
+  it('under the vault (the data directory): a clear error, the store opens, nothing recorded that is not stored; with room a rerun completes', async (ctx) => {
     await fs.mkdir(D('tiny2'))
     if (!tinyDisk(D('tiny2'), '64m')) return ctx.skip('cannot mount a size-limited tmpfs here (needs root)')
     const data = fresh(path.join(D('tiny2'), 'data'))
