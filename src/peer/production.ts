@@ -2,6 +2,7 @@
  * An open production on this peer: the Corestore, the custody log, the vault, and the helpers
  * commands use (the "small core API" the CLI and the daemon stand on).
  */
+import path from 'node:path'
 import { promises as fs } from 'node:fs'
 import Corestore from 'corestore'
 import { OnsetError } from '../base/errors.ts'
@@ -58,6 +59,7 @@ export class Production {
       const vault = await Production.openVault(store, ns, secrets)
       return new Production(home, held, store, log, vault)
     } catch (err) {
+      if (err instanceof Error && /invalid device file|no device file present/i.test(err.message)) { await store.close().catch(() => {}); throw storeMoved(home, err) }
       await store.close().catch(() => {})
       throw err
     }
@@ -77,6 +79,7 @@ export class Production {
       return new Production(home, held, store, log, vault)
     } catch (err) {
       await store.close().catch(() => {})
+      if (err instanceof Error && /invalid device file|no device file present/i.test(err.message)) throw storeMoved(home, err)
       if (err instanceof Error && /could not be locked|lock/i.test(err.message)) {
         throw new OnsetError('LOCKED', `the data directory ${home.paths.root} is in use by another onset process`, { hint: 'stop the running `onset peer`, or run this command through it' })
       }
@@ -115,6 +118,19 @@ export class Production {
     await this.log.close().catch(() => {})
     await this.store.close()
   }
+}
+
+/**
+ * The Corestore's device file (corestore/CORESTORE) records where the store was made. A copy of
+ * a data directory (a restore from backup, a cp to another disk) does not match it, and running
+ * a copy as a peer while the original may still run would fork that peer's writer core. So the
+ * copy is refused with what to do, not opened.
+ */
+function storeMoved(home: Home, err: Error): OnsetError {
+  return new OnsetError('STORE_MOVED', `the data directory ${home.paths.root} was copied or moved from elsewhere (${err.message.replace(/^Invalid device file, /i, '')}): a copy must not run as the same peer while the original might, or its log forks`, {
+    hint: `use the original directory; if this is a restore and the original will never run again, delete ${path.join(home.paths.corestore, 'CORESTORE')} and run the command again`,
+    cause: err,
+  })
 }
 
 export function pickProduction(home: Home, which?: string): HeldProduction {
