@@ -5,9 +5,13 @@
  *   node sims/run.ts --seeds 10 --from 100            seeds 100..109
  *   node sims/run.ts --scenario shoot --seed 1234     one run (what a failure prints)
  *   node sims/run.ts ... --days 2                     shorter runs (shoot: days of the shoot; units: units away)
+ *   node sims/run.ts ... --write                     also write the table to sims/results/
  *   node sims/run.ts ... --trace                      print every run's step trace
  *   node sims/run.ts ... --verbose                    print the trace live
  */
+import { promises as fs } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 import { runScenario, type Result } from './harness/runner.ts'
 import { SCENARIOS } from './scenarios/index.ts'
 
@@ -38,10 +42,21 @@ for (const sc of list) {
   }
 }
 const kib = (b: number) => `${(b / 1024).toFixed(0)} KiB`
-console.log('\n| scenario | seed | result | time | steps | invariant checks | cards | log events | bytes on the wire | state transitions seen |')
-console.log('|---|---|---|---|---|---|---|---|---|---|')
-for (const r of results) console.log(`| ${r.scenario} | ${r.seed} | ${r.ok ? 'pass' : '**FAIL**'} | ${r.seconds.toFixed(1)} s | ${r.steps} | ${r.checks} | ${r.cards} | ${r.events} | ${kib(r.wireBytes)} | ${r.transitions} |`)
+const lines: string[] = []
+const out = (l: string) => { lines.push(l); console.log(l) }
+console.log('')
+out('| scenario | seed | result | time | steps | invariant checks | cards | log events | bytes on the wire | state transitions seen |')
+out('|---|---|---|---|---|---|---|---|---|---|')
+for (const r of results) out(`| ${r.scenario} | ${r.seed} | ${r.ok ? 'pass' : '**FAIL**'} | ${r.seconds.toFixed(1)} s | ${r.steps} | ${r.checks} | ${r.cards} | ${r.events} | ${kib(r.wireBytes)} | ${r.transitions} |`)
 const failed = results.filter((r) => !r.ok)
-console.log(`\n${results.length - failed.length}/${results.length} passed in ${((Date.now() - t0) / 1000).toFixed(0)} s`)
-for (const f of failed) console.log(`reproduce: ${f.reproduce}`)
+out(`\n${results.length - failed.length}/${results.length} passed in ${((Date.now() - t0) / 1000).toFixed(0)} s`)
+for (const f of failed) out(`reproduce: ${f.reproduce}`)
+if (args.includes('--write')) {
+  // the table, with the command that made it, into sims/results/ (named by the scenarios and seeds)
+  const name = `sims-${only ?? 'all'}-seeds-${seeds[0]}-${seeds[seeds.length - 1]}${days ? `-days-${days}` : ''}.md`
+  const cmd = `node sims/run.ts ${args.filter((a) => a !== '--write' && a !== '--verbose' && a !== '--trace').join(' ')}`.trim()
+  await fs.mkdir('sims/results', { recursive: true })
+  await fs.writeFile(path.join('sims/results', name), `# Scenario suite\n\nMade by \`${cmd}\` on ${new Date().toISOString()} (${os.cpus().length} cores, shared machine).\n\n${lines.join('\n')}\n`)
+  console.log(`wrote sims/results/${name}`)
+}
 process.exit(failed.length ? 1 : 0)

@@ -5,6 +5,8 @@
  *
  *   node sims/scale.ts                 every sweep (bounded: points stop growing past a time budget)
  *   node sims/scale.ts --quick         tiny sizes (a smoke run)
+ *   node sims/scale.ts --extra-peers E n1,n2…   more peer points with E events, added to the saved results
+ *   node sims/scale.ts --extra reconcile 1000,2500   more points of a sweep, added to the saved results
  *   node sims/scale.ts --point <kind> <args…>   one point, JSON on stdout (what the parent runs)
  *
  * Sweeps:
@@ -154,12 +156,14 @@ async function point(kind: string, args: number[]): Promise<Record<string, unkno
       for (let i = 0; i < 100000 && !ws.every((p) => p.log.writable); i++) { await Promise.all(peers.map((p) => p.log.update())); await new Promise((r) => setTimeout(r, 10)) }
       await converge(peers, 600_000)
       const joinS = (Date.now() - t0) / 1000
+      console.error(`progress: ${n} peers admitted and converged in ${joinS} s`)
       if (kind === 'reconcile') { for (const l of links.splice(0)) l.cut() }
       const wire0 = wire.bytes
       const per = Math.ceil(e / ws.length)
       const t1 = Date.now()
       await Promise.all(ws.map((p, i) => appendAll(p.log, eventsFor(rng.fork(`w${i}`), `W${i}X`, per, p))))
       const appendS = (Date.now() - t1) / 1000
+      console.error(`progress: ${per * ws.length} events appended in ${appendS} s`)
       const t2 = Date.now()
       if (kind === 'reconcile') linkAll()
       await converge(peers, 1_500_000)
@@ -244,7 +248,8 @@ function runPoint(kind: string, args: number[], timeoutS: number): Promise<Row |
       clearTimeout(timer)
       const m = /__TIME__ ([\d.]+) ([\d.]+) ([\d.]+) (\d+)/.exec(err)
       const line = out.trim().split('\n').pop() ?? ''
-      if (code !== 0 || !line.startsWith('{')) { resolve({ kind, error: code === null ? `killed after ${timeoutS} s` : `exit ${code}: ${err.replace(/__TIME__.*/, '').trim().slice(-300)}`, args: args.join(' '), wallS: (Date.now() - t0) / 1000 } as never); return }
+      const progress = [...err.matchAll(/progress: (.*)/g)].map((x) => x[1]).pop()
+      if (code !== 0 || !line.startsWith('{')) { resolve({ kind, error: code === null ? `killed after ${timeoutS} s${progress ? ` (last: ${progress})` : ' (before the peers had joined)'}` : `exit ${code}: ${err.replace(/__TIME__.*/, '').trim().slice(-300)}`, args: args.join(' '), wallS: (Date.now() - t0) / 1000 } as never); return }
       const row = JSON.parse(line) as Row
       if (m) { row.cpuS = Number(m[2]) + Number(m[3]); row.maxRssMiB = Number(m[4]) / 1024 }
       resolve(row)
@@ -321,12 +326,52 @@ async function sweeps(quick: boolean): Promise<void> {
   for (const k of [4, 64, 1024]) {
     const r = await runPoint('chunks', [k, quick ? 4 : 64], 300); say(r); res.chunks!.push(r)
   }
-  const cmd = `node sims/scale.ts${quick ? ' --quick' : ''}`
+  await render({ commands: [`node sims/scale.ts${quick ? ' --quick' : ''}`], started, minutes: (Date.now() - t0) / 60000, host: hostLine(), PE, res })
+}
+
+const hostLine = () => `${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}, load average at the end ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`
+
+interface Saved { commands: string[], started: string, minutes: number, host: string, PE: number, res: Record<string, Row[]> }
+
+async function loadSaved(): Promise<Saved> {
+  const j = JSON.parse(await fs.readFile(path.join('sims', 'results', 'scale.json'), 'utf8')) as Saved & { command?: string }
+  // results written before render() existed had one command and no duration
+  if (!j.commands) return { commands: [j.command ?? 'node sims/scale.ts'], started: j.started, minutes: (Date.now() - Date.parse(j.started)) / 60000, host: j.host, PE: 1000, res: j.res }
+  return j
+}
+
+/**
+ * More points added to the saved results, where the main sweep ran out of its time budget:
+ *   --extra-peers E n1,n2…     peers sweep with E events (table peersSmall)
+ *   --extra reconcile e1,e2…   or catchup c1,c2…, live e1,…
+ */
+async function extra(kind: string, list: number[], events?: number): Promise<void> {
+  const saved = await loadSaved()
+  const t0 = Date.now()
+  const table = kind === 'peers' ? 'peersSmall' : kind
+  saved.res[table] ??= []
+  for (const x of list) {
+    const r = await runPoint(kind, kind === 'peers' ? [x, events!] : [x], 420); console.error(JSON.stringify(r))
+    saved.res[table] = [...saved.res[table]!.filter((o) => o.error !== undefined || JSON.stringify(o) !== JSON.stringify(r)), r]
+  }
+  saved.commands.push(kind === 'peers' ? `node sims/scale.ts --extra-peers ${events} ${list.join(',')}` : `node sims/scale.ts --extra ${kind} ${list.join(',')}`)
+  saved.minutes += (Date.now() - t0) / 60000
+  saved.host = hostLine()
+  await render(saved)
+}
+
+async function render(saved: Saved): Promise<void> {
+  const { res, PE, started } = saved
+  res.peersSmall ??= []
+  const out = path.join('sims', 'results')
+  const cmd = saved.commands.join('` then `')
   const ok = (rows: Row[]) => rows.filter((r) => !('error' in r))
-  await fs.writeFile(path.join(out, 'scale.json'), JSON.stringify({ command: cmd, started, host: `${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, load ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`, node: process.version, res }, null, 2))
+  await fs.writeFile(path.join(out, 'scale.json'), JSON.stringify(saved, null, 2))
   await fs.writeFile(path.join(out, 'peers.svg'), svgPlot('Custody log: time to converge vs peers', `peers (each linked to the admin and 2 others), ${PE} events from ≤4 writers`, 'seconds', [
     { name: 'append + converge (s)', color: '#1f77b4', pts: ok(res.peers!).map((r) => [Number(r.n), Number(r.totalS)]) },
     { name: 'join: admit and converge (s)', color: '#ff7f0e', pts: ok(res.peers!).map((r) => [Number(r.n), Number(r.joinS)]) },
+    { name: `append + converge, fewer events (s)`, color: '#8c564b', pts: ok(res.peersSmall ?? []).map((r) => [Number(r.n), Number(r.totalS)]) },
+    { name: 'join, in those runs (s)', color: '#e377c2', pts: ok(res.peersSmall ?? []).map((r) => [Number(r.n), Number(r.joinS)]) },
     { name: 'peak RSS of the whole process (×100 MiB)', color: '#2ca02c', pts: ok(res.peers!).map((r) => [Number(r.n), Number(r.maxRssMiB ?? r.rssMiB) / 100]) },
   ]))
   await fs.writeFile(path.join(out, 'events.svg'), svgPlot('Custody log: seconds vs events (3 peers, 2 writers)', 'events in total', 'seconds', [
@@ -336,13 +381,14 @@ async function sweeps(quick: boolean): Promise<void> {
   ]))
   const md = `# Scale runs
 
-Made by \`${cmd}\` (started ${started}, ${((Date.now() - t0) / 60000).toFixed(1)} min) on ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}; load average at the end ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} (the machine is shared: other work ran too).
+Made by \`${cmd}\` (started ${started}, ${saved.minutes.toFixed(1)} min) on ${saved.host} (the machine is shared: other work ran too).
 Every point is its own process: real Corestores on disk (tmpfs or not, whatever os.tmpdir() is), real Autobase custody logs, replication over in-process piped links that count bytes (no latency or bandwidth limit here). "max RSS" is the whole process, all peers together (GNU time). Events are a card mix: card.registered, then per file file.recorded (with its chunk entries) and two copy.verified.
 
 ## Peers (${PE} events appended by up to 4 writers while connected; the others read-only)
 
 ${table(res.peers!, [['n', 'peers', 0], ['joinS', 'admit all → identical (s)'], ['appendS', 'append (s)'], ['convergeS', 'then → all identical (s)'], ['wireMiB', 'wire MiB (all links)', 2], ['maxRssMiB', 'max RSS MiB', 0], ['heapMiB', 'peak heap MiB', 0], ['diskMiB', 'disk MiB (all peers)', 1], ['cpuS', 'CPU s']])}
 
+${res.peersSmall?.length ? `Where ${PE} events did not fit, fewer:\n\n${table(res.peersSmall, [['n', 'peers', 0], ['events', 'events', 0], ['joinS', 'admit all → identical (s)'], ['appendS', 'append (s)'], ['convergeS', 'then → all identical (s)'], ['wireMiB', 'wire MiB (all links)', 2], ['maxRssMiB', 'max RSS MiB', 0], ['heapMiB', 'peak heap MiB', 0], ['diskMiB', 'disk MiB (all peers)', 1], ['cpuS', 'CPU s']])}\n` : ''}
 ![peers](peers.svg)
 
 ## Events, live (3 peers, 2 writers appending at once while connected)
@@ -372,6 +418,10 @@ if (argv[0] === '--point') {
   const r = await point(argv[1]!, argv.slice(2).map(Number))
   console.log(JSON.stringify(r))
   process.exit(0)
+} else if (argv[0] === '--extra-peers') {
+  await extra('peers', argv[2]!.split(',').map(Number), Number(argv[1]))
+} else if (argv[0] === '--extra') {
+  await extra(argv[1]!, argv[2]!.split(',').map(Number))
 } else {
   await sweeps(argv.includes('--quick'))
 }
