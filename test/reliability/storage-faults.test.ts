@@ -152,12 +152,9 @@ describe('a full disk', () => {
     expect(verify(data, ['--dest', D('tiny1'), '--dest', D('fd1-raid'), '--vault']).j?.ok).toBe(true)
   }, 120_000)
 
-  // KNOWN BUG (reported, not fixed here): when the data directory's disk fills during an offload,
-  // RocksDB's failure escapes as a plain Error ("Batch was not applied", or from the vault flush
-  // "While appending to file …: No space left on device") and the CLI exits 70 with a stack trace
-  // instead of DISK_FULL (7) with one line. The failing write varies (chunk append, chunk index,
-  // memtable flush, custody-log append), so the fix belongs where the Corestore's writes meet the
-  // CLI. Remove `.fails` once fixed.
+  // Found by this suite: RocksDB's failure on a full data directory ("Batch was not applied", or
+  // "While appending to file …: No space left on device") escaped as an internal error (exit 70,
+  // stack trace). It is now DISK_FULL (src/peer/storage-errors.ts).
   it('under the vault (the data directory): a clear error, the store opens, nothing recorded that is not stored; with room a rerun completes', async (ctx) => {
     await fs.mkdir(D('tiny2'))
     if (!tinyDisk(D('tiny2'), '64m')) return ctx.skip('cannot mount a size-limited tmpfs here (needs root)')
