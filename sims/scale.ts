@@ -121,7 +121,15 @@ async function appendAll(l: CustodyLog, ev: NewEvent[]): Promise<void> {
 let peakRss = 0, peakHeap = 0
 const sampler = setInterval(() => { const m = process.memoryUsage(); peakRss = Math.max(peakRss, m.rss); peakHeap = Math.max(peakHeap, m.heapUsed) }, 100)
 sampler.unref()
-const mem = () => { const m = process.memoryUsage(); peakRss = Math.max(peakRss, m.rss); peakHeap = Math.max(peakHeap, m.heapUsed); return { rssMiB: peakRss / MiB, heapMiB: peakHeap / MiB } }
+const mem = () => {
+  const m = process.memoryUsage()
+  peakRss = Math.max(peakRss, m.rss); peakHeap = Math.max(peakHeap, m.heapUsed)
+  // what stays reachable once everything has converged (garbage collected twice; needs --expose-gc)
+  const gc = (globalThis as { gc?: () => void }).gc
+  let retained: number | null = null
+  if (gc) { gc(); gc(); const a = process.memoryUsage(); retained = a.heapUsed / MiB }
+  return { rssMiB: peakRss / MiB, heapMiB: peakHeap / MiB, heapAfterGcMiB: retained, rssAfterGcMiB: process.memoryUsage().rss / MiB }
+}
 
 async function duMiB(dir: string): Promise<number> {
   let total = 0
@@ -239,11 +247,12 @@ interface Row { [k: string]: unknown }
 function runPoint(kind: string, args: number[], timeoutS: number): Promise<Row | { kind: string, error: string }> {
   return new Promise((resolve) => {
     const t0 = Date.now()
-    const child = spawn('/usr/bin/time', ['-f', '__TIME__ %e %U %S %M', process.execPath, 'sims/scale.ts', '--point', kind, ...args.map(String)], { stdio: ['ignore', 'pipe', 'pipe'] })
+    // its own process group, so a timeout kills node itself and not only GNU time above it
+    const child = spawn('/usr/bin/time', ['-f', '__TIME__ %e %U %S %M', process.execPath, '--expose-gc', 'sims/scale.ts', '--point', kind, ...args.map(String)], { stdio: ['ignore', 'pipe', 'pipe'], detached: true })
     let out = '', err = ''
     child.stdout.on('data', (d: Buffer) => { out += d })
     child.stderr.on('data', (d: Buffer) => { err += d })
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutS * 1000)
+    const timer = setTimeout(() => { try { process.kill(-child.pid!, 'SIGKILL') } catch { child.kill('SIGKILL') } }, timeoutS * 1000)
     child.on('exit', (code) => {
       clearTimeout(timer)
       const m = /__TIME__ ([\d.]+) ([\d.]+) ([\d.]+) (\d+)/.exec(err)
@@ -393,7 +402,7 @@ ${res.peersSmall?.length ? `Where ${PE} events did not fit, fewer:\n\n${table(re
 
 ## Events, live (3 peers, 2 writers appending at once while connected)
 
-${table(res.live!, [['events', 'events', 0], ['appendS', 'append (s)'], ['convergeS', 'then → identical (s)'], ['totalS', 'total (s)'], ['wireMiB', 'wire MiB', 1], ['maxRssMiB', 'max RSS MiB', 0], ['heapMiB', 'peak heap MiB', 0], ['diskMiB', 'disk MiB (3 peers)', 1]])}
+${table(res.live!, [['events', 'events', 0], ['appendS', 'append (s)'], ['convergeS', 'then → identical (s)'], ['totalS', 'total (s)'], ['wireMiB', 'wire MiB', 1], ['maxRssMiB', 'max RSS MiB', 0], ['heapMiB', 'peak heap MiB', 0], ['heapAfterGcMiB', 'heap after GC MiB', 0], ['diskMiB', 'disk MiB (3 peers)', 1]])}
 
 ## Events, reconcile (2 writers append apart, then reconnect)
 
