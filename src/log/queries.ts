@@ -100,6 +100,19 @@ export class Queries {
     return out
   }
 
+  /** Every attestation of a card, grouped by file path (one scan). */
+  async attestationsOfCard(card: CardId): Promise<Map<string, AttestationRecord[]>> {
+    const out = new Map<string, AttestationRecord[]>()
+    const prefix = `attest/${card}/`
+    for await (const e of this.view.createReadStream({ gte: prefix, lt: prefixEnd(prefix) })) {
+      const path = e.key.slice(prefix.length, e.key.indexOf('\0'))
+      let l = out.get(path)
+      if (!l) out.set(path, (l = []))
+      l.push(e.value as AttestationRecord)
+    }
+    return out
+  }
+
   async alerts(opts: { open?: boolean, limit?: number } = {}): Promise<AlertRecord[]> {
     const all = await this.scan<AlertRecord>('alert/', { reverse: true })
     const l = opts.open ? all.filter((a) => !a.acked) : all

@@ -59,6 +59,7 @@ export async function buildReport(p: Production, card: CardId, now = Date.now())
   const name = (k: string | null) => (k ? names.get(k) ?? PeerKey.short(k as PeerKey) : 'unknown')
   const st = (await q.cardStatus(card))!
   const files: ReportFile[] = []
+  const attested = await q.attestationsOfCard(card)
   for (const f of st.files) {
     const copies: ReportCopy[] = f.copies.map((c) => ({
       kind: c.location.kind, peer: c.location.peer, peerName: name(c.location.peer),
@@ -67,7 +68,7 @@ export async function buildReport(p: Production, card: CardId, now = Date.now())
       madeAt: c.madeAt,
       verifications: [...c.history].reverse().map((v) => ({ at: v.at, by: v.by, byName: name(v.by), result: v.result, detail: v.detail })),
     }))
-    const attestations = (await q.attestations(card, f.file.path)).map((a) => ({ peer: a.peer, name: name(a.peer), verifiedAt: a.verifiedAt, mode: a.mode, recordedByName: name(a.recordedBy) }))
+    const attestations = (attested.get(f.file.path) ?? []).map((a) => ({ peer: a.peer, name: name(a.peer), verifiedAt: a.verifiedAt, mode: a.mode, recordedByName: name(a.recordedBy) }))
     files.push({ path: f.file.path, size: f.file.size, mtime: f.file.mtime, hashes: f.file.hashes, recordedBy: name(f.file.recordedBy), policyMet: f.count.met, missing: f.missing, copies, attestations })
   }
   const timeline = await q.timeline(card)

@@ -68,11 +68,11 @@ export async function owedBytes(p: Production, members: readonly { peer: PeerKey
   const me = members.find((m) => m.peer === self)
   const iWant = (registeredBy: string) => me?.role !== 'vault' && (want === 'all' || (want === 'own' && registeredBy === self))
   for (const c of await q.cards()) {
-    const copies = await q.copiesOfCard(c.card)
+    const [copies, attested] = await Promise.all([q.copiesOfCard(c.card), q.attestationsOfCard(c.card)])
     for (const f of await q.files(c.card)) {
       const holders = new Set<string>()
       for (const x of copies.get(f.path) ?? []) if (x.location.kind === 'vault' && x.verified?.result === 'ok') holders.add(x.location.peer)
-      for (const a of await q.attestations(c.card, f.path)) holders.add(a.peer)
+      for (const a of attested.get(f.path) ?? []) holders.add(a.peer)
       const mine = holders.has(self)
       for (const m of members) {
         if (m.peer === self) continue

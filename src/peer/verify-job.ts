@@ -80,14 +80,10 @@ function volumeOf(dest: string): string {
 }
 
 /** Which files this peer's vault holds: its own offloads and what it received. */
-async function heldFiles(p: Production, files: FileRecord[]): Promise<FileRecord[]> {
+async function heldFiles(p: Production, card: CardId, files: FileRecord[]): Promise<FileRecord[]> {
   const self = p.home.identity.peerKey
-  const out: FileRecord[] = []
-  for (const f of files) {
-    const copies = await p.log.queries.copies(f.card, f.path)
-    if (copies.some((c) => c.location.kind === 'vault' && c.location.peer === self)) out.push(f)
-  }
-  return out
+  const copies = await p.log.queries.copiesOfCard(card)
+  return files.filter((f) => (copies.get(f.path) ?? []).some((c) => c.location.kind === 'vault' && c.location.peer === self))
 }
 
 export async function runVerify(p: Production, req: VerifyRequest, o: VerifyJobOptions): Promise<VerifyReport> {
@@ -139,7 +135,7 @@ export async function runVerify(p: Production, req: VerifyRequest, o: VerifyJobO
     }
     if (req.vault) {
       const location: Location = { kind: 'vault', peer: self }
-      for (const f of await heldFiles(p, files)) {
+      for (const f of await heldFiles(p, card, files)) {
         const refs = Production.chunkRefs(f)
         const problems = await p.vault.verifyRefs(refs)
         if (!problems.length) {

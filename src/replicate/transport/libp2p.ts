@@ -200,8 +200,9 @@ export class LanTransport extends EventEmitter<TransportEvents> implements Trans
     const superseded = (): boolean => this.slots.get(remote)?.stream !== s
     relay.on('connection', (c) => { if (superseded()) s.destroy(); else this.emit('connection', c) })
     relay.on('refused', (r) => {
-      // our dial dropped by the remote because it keeps another stream with us: not an intrusion
-      if (r.remoteKey === null && superseded() && this.live(remote)) return
+      // a duplicate we replaced by another stream with the same (libp2p-authenticated) peer, whose
+      // handshake then broke off: not an intrusion, whether or not the replacement still lives
+      if (r.remoteKey === null && superseded()) return
       if (r.remoteKey) this.refusedAt.set(r.remoteKey, Date.now())
       this.emit('refused', r)
     })
