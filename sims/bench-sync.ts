@@ -15,6 +15,7 @@
  * Each copy is then checked byte for byte (the lab's by exporting it from its vault and comparing
  * with cmp). Prints MB/s, CPU seconds per GiB (both ends) and the ratios. Loopback only.
  * Runs alternate between the tools. A tool that is not installed is skipped, saying so.
+ * ONSET_PROFILE_DIR=dir profiles the receiving peer of the first run (summary: sims/profile-summary.ts).
  */
 import { spawn } from 'node:child_process'
 import { promises as fs, readFileSync } from 'node:fs'
@@ -37,8 +38,11 @@ function cpuOf(pid: number): number {
   } catch { return 0 }
 }
 
-function startPeer(data: string, args: string[]) {
-  const p = spawn(node, [BIN, '--data', data, '--json', 'peer', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+/** ONSET_PROFILE_DIR=dir: the lab's peer (the receiver) writes a V8 CPU profile there (see sims/profile-summary.ts). */
+const profileDir = process.env.ONSET_PROFILE_DIR
+
+function startPeer(data: string, args: string[], profile = false) {
+  const p = spawn(node, [...(profile && profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profileDir)}`] : []), BIN, '--data', data, '--json', 'peer', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
   const lines: Record<string, unknown>[] = []
   let buf = ''
   const waiters: (() => void)[] = []
@@ -79,7 +83,7 @@ try {
     await run(node, [BIN, '--data', lab, 'join', token, '--connect', `127.0.0.1:${port}`])
     const ditCpu0 = cpuOf(d.p.pid!)
     const t0 = Date.now()
-    const l = startPeer(lab, ['--connect', `127.0.0.1:${port}`])
+    const l = startPeer(lab, ['--connect', `127.0.0.1:${port}`], i === 0)
     await l.waitFor((ls) => ls.filter((x) => x.event === 'replica-received').length >= card.files.length, 600_000)
     const secs = (Date.now() - t0) / 1000
     const cpu = cpuOf(l.p.pid!) + (cpuOf(d.p.pid!) - ditCpu0)
