@@ -11,7 +11,7 @@ import { readKeyFile } from '../../src/crypto/keyfile.ts'
 import { readHistory } from '../../src/media/mhl/history.ts'
 import { makeSyntheticCard, type SyntheticCard } from '../../src/media/synthetic-card.ts'
 import { onset, onsetJson, PeerProcess } from '../helpers/processes.ts'
-import { countOps, lastJson, randInt, rng, runCli, scale, tmpDir, treeHashes } from './helpers.ts'
+import { countOps, FULL, lastJson, randInt, rng, runCli, scale, tmpDir, treeHashes } from './helpers.ts'
 
 let dir: string
 let card: SyntheticCard
@@ -70,7 +70,7 @@ describe('kill -9 during offload', () => {
     expect(ops).toBeGreaterThan(20)
     const want = await facts(ref, D('off-ref-raid'))
     expect(want.recordedPaths).toHaveLength(card.files.length)
-    const at = points(9001, scale(2, 40), ops)
+    const at = points(9001, scale(2, 50), ops)
     let killed = 0
     for (const k of at) {
       const data = fresh(D(`off-${k}`))
@@ -88,7 +88,7 @@ describe('kill -9 during offload', () => {
     expect(killed).toBeGreaterThanOrEqual(Math.ceil(at.length * 0.9)) // op counts can vary a little between runs
     killCounts.offload = killed
     process.stdout.write(`crash offload: ${killed} kill -9 at ${at.length} seeded points of ${ops} fs operations\n`)
-  }, 600_000)
+  }, FULL ? 3_600_000 : 600_000)
 })
 
 describe('kill -9 during verify and export', () => {
@@ -117,7 +117,7 @@ describe('kill -9 during verify and export', () => {
     expect(killed).toBeGreaterThan(0)
     killCounts.verify = killed
     process.stdout.write(`crash verify: ${killed} kill -9 of ${ops} fs operations\n`)
-  }, 300_000)
+  }, FULL ? 1_800_000 : 300_000)
 
   it('export: killed at seeded points, a rerun into the same folder rebuilds the card byte for byte', async () => {
     const args = (out: string) => ['--json', 'export', 'A001', out]
@@ -143,7 +143,7 @@ describe('kill -9 during verify and export', () => {
     const f = await facts(data, raid)
     expect(f.rejected).toEqual([])
     expect(f.recordedPaths).toHaveLength(card.files.length)
-  }, 300_000)
+  }, FULL ? 1_800_000 : 300_000)
   it('an interrupted export (files already in place, no MHL yet) resumes on a rerun; a different file in the way is still a conflict', async () => {
     const out = D('ex-resume')
     expect(onsetJson(data, ['export', 'A001', out]).j?.ok).toBe(true)
@@ -209,7 +209,7 @@ describe('kill -9 during key-file writes', () => {
     expect(killed).toBeGreaterThan(0)
     killCounts.keyfile = killed
     process.stdout.write(`crash key files: ${killed} kill -9 (init ${cInit.ops} ops, production create ${cProd.ops} ops)\n`)
-  }, 300_000)
+  }, FULL ? 1_800_000 : 300_000)
 })
 
 describe('kill -9 during sync', () => {
@@ -271,5 +271,5 @@ describe('kill -9 during sync', () => {
     expect(await treeHashes(path.join(D('sy-export'), 'A001'), (x) => x === 'ascmhl')).toEqual(await treeHashes(card.dir))
     killCounts.sync = killed + 1
     process.stdout.write(`crash sync: ${killed} kill -9 of the receiver (+1 of the server), ${total} files\n`)
-  }, 400_000)
+  }, FULL ? 1_800_000 : 400_000)
 })

@@ -15,9 +15,12 @@
  *   5. writes it atomically (temp file, fsync, rename, fsync of the directory), then the
  *      extended chain the same way.
  *
- * A crash between 5a and 5b leaves a generation the chain does not list; readHistory and the
- * next writeGeneration then refuse the history with a message naming that file. One writer at a
- * time per history: the caller serialises writers.
+ * A crash between 5a and 5b leaves a generation the chain does not list. The chain is the
+ * commit record: readHistory refuses such a history, naming the file; the next writeGeneration
+ * (the writer resuming its work) moves that uncommitted newest generation aside as
+ * `<name>.uncommitted` — kept, never deleted — and writes the generation again. Only the newest
+ * generation is treated so; an unlisted generation anywhere else is still refused. One writer at
+ * a time per history: the caller serialises writers.
  */
 import { promises as fs } from 'node:fs'
 import os from 'node:os'
@@ -25,7 +28,7 @@ import path from 'node:path'
 import { atomicWriteFile } from '../../base/atomic.ts'
 import { OnsetError } from '../../base/errors.ts'
 import type { FileHashes, HashAlgo } from '../../crypto/hashes.ts'
-import { c4OfBytes, chainXml, checkChain, generationName, generationNumber } from './chain.ts'
+import { c4OfBytes, chainXml, checkChain, generationName, generationNumber, listGenerationFiles, readChain } from './chain.ts'
 import { directoryHashes } from './dirhash.ts'
 import { hashValue, parseGeneration } from './parse.ts'
 import { CHAIN_FILE, DEFAULT_IGNORE, MHL_DIR, PREFERRED_HASH_ORDER, XSD_HASH_ORDER, type MhlAuthor, type MhlFileEntry, type MhlProcess } from './types.ts'
@@ -73,6 +76,7 @@ function checkRelPath(p: string, what: string): void {
 /** Add the next generation to the history at `root` and extend the chain. */
 export async function writeGeneration(root: string, o: WriteGenerationOptions): Promise<WrittenGeneration> {
   const dir = path.join(root, MHL_DIR)
+  await setAsideUncommitted(root)
   const { chain, files: existing } = await checkChain(root)
   const newestName = [...existing.keys()].sort((a, b) => generationNumber(b)! - generationNumber(a)!)[0]
   const previous = newestName ? parseGeneration(path.join(dir, newestName), existing.get(newestName)!.toString('utf8').replace(/^\uFEFF/, ''), generationNumber(newestName)!, '') : null
@@ -214,4 +218,17 @@ export async function writeGeneration(root: string, o: WriteGenerationOptions): 
   await validateMhl(chainFile, next, 'directory')
   await atomicWriteFile(chainFile, next, { replace: true, what: 'write ASC MHL chain' })
   return { generation: n, file, c4 }
+}
+
+/** A newest generation file the chain does not list is an interrupted write (5a done, 5b not): set it aside. */
+async function setAsideUncommitted(root: string): Promise<void> {
+  const names = await listGenerationFiles(root)
+  if (names.length === 0) return
+  const listed = new Set((await readChain(root)).map((e) => e.path))
+  const unlisted = names.filter((n) => !listed.has(n))
+  const newest = names[names.length - 1]!
+  const maxListed = Math.max(0, ...[...listed].map((n) => generationNumber(n) ?? 0))
+  if (unlisted.length !== 1 || unlisted[0] !== newest || generationNumber(newest)! <= maxListed) return
+  const from = path.join(root, MHL_DIR, newest)
+  await fs.rename(from, `${from}.uncommitted`)
 }
