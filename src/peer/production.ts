@@ -3,7 +3,7 @@
  * commands use (the "small core API" the CLI and the daemon stand on).
  */
 import path from 'node:path'
-import { promises as fs } from 'node:fs'
+import { existsSync, promises as fs, rmSync, statSync } from 'node:fs'
 import Corestore from 'corestore'
 import { OnsetError } from '../base/errors.ts'
 import { randomBytes } from '../crypto/identity.ts'
@@ -42,6 +42,11 @@ export class Production {
   get secrets(): ProductionSecrets { return this.held.secrets }
 
   static openStore(home: Home): Corestore {
+    // a kill -9 while the store was first being created leaves an empty device file and no
+    // database: nothing was ever stored, so the file is cleared and the store made afresh
+    // (otherwise it reads as a store moved from elsewhere, forever)
+    const device = path.join(home.paths.corestore, 'CORESTORE')
+    try { if (statSync(device).size === 0 && !existsSync(path.join(home.paths.corestore, 'db'))) rmSync(device) } catch { /* none yet */ }
     return new Corestore(home.paths.corestore)
   }
 

@@ -212,6 +212,18 @@ describe('kill -9 during key-file writes', () => {
   }, FULL ? 1_800_000 : 300_000)
 })
 
+describe('kill -9 while the store is first created', () => {
+  it('an empty device file and no database (killed right after the file was created) do not block the data directory', async () => {
+    const data = D('torn')
+    expect(onset(data, ['--no-passphrase', 'init']).code).toBe(0)
+    await fs.mkdir(path.join(data, 'corestore'), { recursive: true })
+    await fs.writeFile(path.join(data, 'corestore', 'CORESTORE'), '') // as a kill -9 between its open and its write leaves it
+    const r = onset(data, ['production', 'create', 'Crash', '--as', 'cart'])
+    expect(r.code, r.err).toBe(0)
+    expect(onsetJson(data, ['status']).j.production.name).toBe('Crash')
+  }, 60_000)
+})
+
 describe('kill -9 during sync', () => {
   it('the receiving lab is killed at seeded replica counts (and the serving cart once); every restart resumes; the result equals a clean sync', async () => {
     const cards = scale(2, 4)
