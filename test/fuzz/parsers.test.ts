@@ -154,6 +154,17 @@ describe('ASC MHL histories', () => {
   }, 300_000)
 })
 
+describe('ASC MHL: the case the fuzzer found', () => {
+  it('a chain whose XML declaration has a flipped bit (version="1.0# …) is MHL_INVALID, not a parser exception', async () => {
+    const root = path.join(dir, 'pi')
+    await fs.mkdir(path.join(root, 'ascmhl'), { recursive: true })
+    const chain = await fs.readFile(path.resolve('test/fixtures/ascmhl/samples/scenario_03/file_server/A002R2EC/ascmhl/ascmhl_chain.xml'))
+    chain[18] = chain[18]! ^ 1 // seed 31's counterexample: '"' becomes '#'
+    await fs.writeFile(path.join(root, 'ascmhl', 'ascmhl_chain.xml'), chain)
+    expect(await codedAsync(() => readHistory(root))).toBe('MHL_INVALID')
+  })
+})
+
 describe('control API messages', () => {
   it('random lines give MALFORMED or a well-formed request (seeded)', () => {
     fc.assert(fc.property(fc.oneof(fc.string({ maxLength: 300 }), fc.json({ maxDepth: 4 }), fc.anything().map((x) => { try { return JSON.stringify(x) ?? '' } catch { return '' } })), (line) => {

@@ -64,5 +64,10 @@ export function assertWellFormed(file: string, text: string): void {
 /** Parse; a malformed document is MHL_INVALID naming the file and the line (skip the check with `checked`). */
 export function parseXml(file: string, text: string, opts: { checked?: boolean } = {}): Record<string, unknown> {
   if (!opts.checked) assertWellFormed(file, text)
-  return parser.parse(text) as Record<string, unknown>
+  try {
+    return parser.parse(text) as Record<string, unknown>
+  } catch (err) {
+    // the parser refuses some documents its own validator lets through (e.g. an unclosed <?…?>)
+    throw new OnsetError('MHL_INVALID', `${file}: malformed XML: ${(err as Error).message}`, { hint: 'the file is damaged or not an ASC MHL file', cause: err })
+  }
 }
