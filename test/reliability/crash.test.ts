@@ -103,15 +103,15 @@ describe('kill -9 during verify and export', () => {
   it('verify: killed at seeded points, the store opens and a rerun reports every copy intact, recorded once per run', async () => {
     const args = ['--json', 'verify', '--vault', '--dest', raid]
     const { ops, ran } = await countOps(data, args, D('ve-ops'))
-    const want = lastJson(ran.out) as { ok: boolean, checked: number }
-    expect(want.ok, ran.err).toBe(true)
+    const want = lastJson(ran.out) as { ok: boolean, checked: number } | null
+    expect(want?.ok, `${ran.out.slice(-500)} ${ran.err}`).toBe(true)
     const before = await facts(data, raid)
     let killed = 0
     for (const k of points(4242, scale(2, 15), ops)) {
       const c = await runCli(data, args, { at: k })
       if (c.signal === 'SIGKILL') killed++
       const again = onsetJson(data, args.slice(1))
-      expect(again.j, `rerun after kill at op ${k}/${ops}: ${again.err}`).toMatchObject({ ok: true, checked: want.checked, failed: [] })
+      expect(again.j, `rerun after kill at op ${k}/${ops}: ${again.err}`).toMatchObject({ ok: true, checked: want!.checked, failed: [] })
       expect(await facts(data, raid), `after kill at op ${k}`).toEqual(before)
     }
     expect(killed).toBeGreaterThan(0)
