@@ -32,6 +32,10 @@ const D = (n: string) => path.join(dir, n)
 const start = (data: string, args: string[]) => { const p = new PeerProcess(data, args); procs.push(p); return p }
 
 const garbage = (seed: number, n = 1024) => { const r = rng(seed); return Buffer.from(Array.from({ length: n }, () => Math.floor(r() * 256))) }
+async function cpuSeconds(pid: number): Promise<number> {
+  const f = (await fs.readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ')
+  return (Number(f[11]) + Number(f[12])) / 100 // utime + stime (clock ticks at 100 Hz)
+}
 async function rssKiB(pid: number): Promise<number> {
   const s = await fs.readFile(`/proc/${pid}/status`, 'utf8')
   return Number(/VmRSS:\s+(\d+)/.exec(s)?.[1] ?? NaN)
@@ -105,6 +109,7 @@ describe('hostile connections', () => {
 
   it('a flood of connections sending garbage is cut; an honest member joins and syncs the card meanwhile; memory bounded', async () => {
     const before = await rssKiB(dit.child.pid!)
+    const cpu0 = await cpuSeconds(dit.child.pid!)
     const n = scale(300, 1000)
     const socks: net.Socket[] = []
     const closed: Promise<number>[] = []
@@ -121,7 +126,11 @@ describe('hostile connections', () => {
     await lab.waitFor((l) => l.event === 'replica-received' && ++got >= card.files.length, 'every file at the lab during the flood', 90_000)
     await Promise.all(closed)
     const after = await rssKiB(dit.child.pid!)
+    const cpu = (await cpuSeconds(dit.child.pid!)) - cpu0
     expect(after - before, `RSS grew by ${after - before} KiB`).toBeLessThan(200 * 1024)
+    // the cart's whole CPU over the flood, the join and serving the card: a few ms per hostile socket at most
+    expect(cpu, `cart CPU ${cpu.toFixed(1)} s for ${n} hostile sockets`).toBeLessThan(5 + n * 0.02)
+    process.stdout.write(`flood: ${n} sockets, cart RSS +${Math.round((after - before) / 1024)} MiB, CPU ${cpu.toFixed(1)} s\n`)
     await lab.stop()
     expect(labId.peerKey).toMatch(/^[0-9a-f]{64}$/)
   }, 180_000)
