@@ -260,6 +260,15 @@ export class Sim {
     }
   }
 
+  /**
+   * Nobody does anything for `ms` of wall time (peers keep running their timers: keep-alives,
+   * acks, idle closes). This models a quiet production, it is not a way to wait for something.
+   */
+  async idle(ms: number): Promise<void> {
+    this.log(`quiet for ${(ms / 1000).toFixed(0)} s of wall time`)
+    await new Promise((r) => setTimeout(r, ms))
+  }
+
   async close(): Promise<void> {
     for (const l of this.links.values()) l.cut()
     this.links.clear()
