@@ -7,6 +7,7 @@
  *   node sims/scale.ts --quick         tiny sizes (a smoke run)
  *   node sims/scale.ts --extra-peers E n1,n2…   more peer points with E events, added to the saved results
  *   node sims/scale.ts --extra reconcile 1000,2500   more points of a sweep, added to the saved results
+ *   node sims/scale.ts --render                      rewrite scale.md and the plots from scale.json
  *   node sims/scale.ts --point <kind> <args…>   one point, JSON on stdout (what the parent runs)
  *
  * Sweeps:
@@ -390,7 +391,7 @@ async function render(saved: Saved): Promise<void> {
   ]))
   const md = `# Scale runs
 
-Made by \`${cmd}\` (started ${started}, ${saved.minutes.toFixed(1)} min) on ${saved.host} (the machine is shared: other work ran too).
+Made by \`${cmd}\` (started ${started}, ${saved.minutes.toFixed(1)} min) on ${saved.host} (the machine is shared: other work ran too). Rows added by a later \`--extra\` command come last in their table.
 Every point is its own process: real Corestores on disk (tmpfs or not, whatever os.tmpdir() is), real Autobase custody logs, replication over in-process piped links that count bytes (no latency or bandwidth limit here). "max RSS" is the whole process, all peers together (GNU time). Events are a card mix: card.registered, then per file file.recorded (with its chunk entries) and two copy.verified.
 
 ## Peers (${PE} events appended by up to 4 writers while connected; the others read-only)
@@ -429,6 +430,8 @@ if (argv[0] === '--point') {
   process.exit(0)
 } else if (argv[0] === '--extra-peers') {
   await extra('peers', argv[2]!.split(',').map(Number), Number(argv[1]))
+} else if (argv[0] === '--render') {
+  await render(await loadSaved())
 } else if (argv[0] === '--extra') {
   await extra(argv[1]!, argv[2]!.split(',').map(Number))
 } else {
