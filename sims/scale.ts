@@ -283,6 +283,7 @@ function svgPlot(title: string, xLabel: string, yLabel: string, series: { name: 
   const y0 = 0, y1 = Math.max(...ys) * 1.1 || 1
   const X = (x: number) => L + ((Math.log10(x) - x0) / (x1 - x0 || 1)) * (W - L - R)
   const Y = (y: number) => H - B - ((y - y0) / (y1 - y0)) * (H - T - B)
+  for (const se of series) se.pts.sort((a, b) => a[0] - b[0])
   const ticks = [...new Set(xs)].sort((a, b) => a - b)
   const yt = Array.from({ length: 6 }, (_, i) => (y1 * i) / 5)
   const parts = [
@@ -290,7 +291,7 @@ function svgPlot(title: string, xLabel: string, yLabel: string, series: { name: 
     `<rect width="100%" height="100%" fill="white"/>`,
     `<text x="${W / 2}" y="22" text-anchor="middle" font-size="14">${title}</text>`,
     `<line x1="${L}" y1="${H - B}" x2="${W - R}" y2="${H - B}" stroke="black"/><line x1="${L}" y1="${T}" x2="${L}" y2="${H - B}" stroke="black"/>`,
-    ...ticks.map((t) => `<line x1="${X(t)}" y1="${H - B}" x2="${X(t)}" y2="${H - B + 5}" stroke="black"/><text x="${X(t)}" y="${H - B + 18}" text-anchor="middle">${t >= 1000 ? `${t / 1000}k` : t}</text>`),
+    ...ticks.map((t) => `<line x1="${X(t)}" y1="${H - B}" x2="${X(t)}" y2="${H - B + 5}" stroke="black"/><text x="${X(t)}" y="${H - B + 18}" text-anchor="middle">${t >= 1000 ? `${Number((t / 1000).toFixed(1))}k` : t}</text>`),
     ...yt.map((t) => `<line x1="${L - 5}" y1="${Y(t)}" x2="${W - R}" y2="${Y(t)}" stroke="#ddd"/><text x="${L - 8}" y="${Y(t) + 4}" text-anchor="end">${t >= 100 ? t.toFixed(0) : t.toFixed(1)}</text>`),
     `<text x="${(L + W - R) / 2}" y="${H - 12}" text-anchor="middle">${xLabel}</text>`,
     `<text transform="translate(16 ${(T + H - B) / 2}) rotate(-90)" text-anchor="middle">${yLabel}</text>`,
@@ -385,7 +386,8 @@ async function render(saved: Saved): Promise<void> {
     { name: 'peak RSS of the whole process (×100 MiB)', color: '#2ca02c', pts: ok(res.peers!).map((r) => [Number(r.n), Number(r.maxRssMiB ?? r.rssMiB) / 100]) },
   ]))
   await fs.writeFile(path.join(out, 'events.svg'), svgPlot('Custody log: seconds vs events (3 peers, 2 writers)', 'events in total', 'seconds', [
-    { name: 'live: appended while connected, until identical', color: '#1f77b4', pts: ok(res.live!).map((r) => [Number(r.events), Number(r.totalS)]) },
+    { name: 'live: appended while connected, until identical', color: '#1f77b4', pts: ok(res.live!).filter((r) => r.heapAfterGcMiB == null).map((r) => [Number(r.events), Number(r.totalS)]) },
+    { name: 'live, re-run alone (machine less loaded)', color: '#17becf', pts: ok(res.live!).filter((r) => r.heapAfterGcMiB != null).map((r) => [Number(r.events), Number(r.totalS)]) },
     { name: 'reconcile: appended apart, reconnect → identical', color: '#d62728', pts: ok(res.reconcile!).map((r) => [Number(r.events), Number(r.convergeS)]) },
     { name: 'catch-up: a fresh peer replicates the whole log', color: '#9467bd', pts: ok(res.catchup!).map((r) => [Number(r.seq), Number(r.catchupS)]) },
   ]))
