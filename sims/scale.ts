@@ -275,7 +275,8 @@ function table(rows: Row[], cols: [string, string, number?][]): string {
 }
 
 /** A small line plot: x (log scale) against one or more series; written by hand, no dependency. */
-function svgPlot(title: string, xLabel: string, yLabel: string, series: { name: string, color: string, pts: [number, number][] }[]): string {
+function svgPlot(title: string, xLabel: string, yLabel: string, all: { name: string, color: string, pts: [number, number][] }[], note = ''): string {
+  const series = all.filter((se) => se.pts.length > 0)
   const W = 640, H = 400, L = 70, R = 20, T = 40, B = 55
   const xs = series.flatMap((s) => s.pts.map((p) => p[0])), ys = series.flatMap((s) => s.pts.map((p) => p[1]))
   if (xs.length === 0) return ''
@@ -295,6 +296,7 @@ function svgPlot(title: string, xLabel: string, yLabel: string, series: { name: 
     ...yt.map((t) => `<line x1="${L - 5}" y1="${Y(t)}" x2="${W - R}" y2="${Y(t)}" stroke="#ddd"/><text x="${L - 8}" y="${Y(t) + 4}" text-anchor="end">${t >= 100 ? t.toFixed(0) : t.toFixed(1)}</text>`),
     `<text x="${(L + W - R) / 2}" y="${H - 12}" text-anchor="middle">${xLabel}</text>`,
     `<text transform="translate(16 ${(T + H - B) / 2}) rotate(-90)" text-anchor="middle">${yLabel}</text>`,
+    note ? `<text x="${W - R}" y="${T + 12}" text-anchor="end" fill="#b00">${note}</text>` : '',
     ...series.map((s, i) => [
       `<polyline fill="none" stroke="${s.color}" stroke-width="2" points="${s.pts.map((p) => `${X(p[0]).toFixed(1)},${Y(p[1]).toFixed(1)}`).join(' ')}"/>`,
       ...s.pts.map((p) => `<circle cx="${X(p[0]).toFixed(1)}" cy="${Y(p[1]).toFixed(1)}" r="3" fill="${s.color}"/>`),
@@ -384,7 +386,7 @@ async function render(saved: Saved): Promise<void> {
     { name: `append + converge, fewer events (s)`, color: '#8c564b', pts: ok(res.peersSmall ?? []).map((r) => [Number(r.n), Number(r.totalS)]) },
     { name: 'join, in those runs (s)', color: '#e377c2', pts: ok(res.peersSmall ?? []).map((r) => [Number(r.n), Number(r.joinS)]) },
     { name: 'peak RSS of the whole process (×100 MiB)', color: '#2ca02c', pts: ok(res.peers!).map((r) => [Number(r.n), Number(r.maxRssMiB ?? r.rssMiB) / 100]) },
-  ]))
+  ], [...res.peers!, ...res.peersSmall].some((r) => 'error' in r) ? 'larger points did not finish: see scale.md' : ''))
   await fs.writeFile(path.join(out, 'events.svg'), svgPlot('Custody log: seconds vs events (3 peers, 2 writers)', 'events in total', 'seconds', [
     { name: 'live: appended while connected, until identical', color: '#1f77b4', pts: ok(res.live!).filter((r) => r.heapAfterGcMiB == null).map((r) => [Number(r.events), Number(r.totalS)]) },
     { name: 'live, re-run alone (machine less loaded)', color: '#17becf', pts: ok(res.live!).filter((r) => r.heapAfterGcMiB != null).map((r) => [Number(r.events), Number(r.totalS)]) },
