@@ -27,7 +27,7 @@ export class LogCustodySink implements CustodySink {
 
   cardRegistered(card: CardId, files: number, bytes: number, label: string) { return this.push({ type: 'card.registered', card, files, bytes, label }) }
 
-  fileRecorded(f: RecordedFile) {
+  async fileRecorded(f: RecordedFile) {
     const cores: string[] = []
     const list = f.chunks.map((c) => {
       let i = cores.indexOf(c.core)
@@ -35,6 +35,11 @@ export class LogCustodySink implements CustodySink {
       return [c.id, i, c.block, c.size] as [typeof c.id, number, number, number]
     })
     const epoch = f.chunks[0]?.epoch ?? this.epoch
+    // an offload rerun after a crash (its journal behind the log) records nothing twice: the
+    // same file with the same content and the same chunks is already in the log
+    const have = await this.log.queries.file(f.card, f.path)
+    if (have && have.size === f.size && have.hashes.xxh64 === f.hashes.xxh64 && have.hashes.xxh128 === f.hashes.xxh128 &&
+      JSON.stringify(have.chunks.list.map((x) => x[0])) === JSON.stringify(list.map((x) => x[0]))) return
     return this.push({ type: 'file.recorded', card: f.card, path: f.path, size: f.size, mtime: f.mtime, hashes: f.hashes, chunks: { cores, list }, epoch })
   }
 

@@ -65,12 +65,17 @@ describe('kill -9 during offload', () => {
   it('at seeded fs operations: restart opens, rerun completes, result equals an uninterrupted run', async () => {
     const ref = fresh(D('off-ref'))
     const args = (d: string) => ['--json', 'offload', card.dir, '--card', 'A001', '--dest', d]
-    const { ops, ran } = await countOps(ref, args(D('off-ref-raid')), D('off-ops'))
+    const { ops, ran } = await countOps(ref, args(D('off-ref-raid')), D('off-ops'), { ONSET_CRASH_TRACE: D('off-trace') })
     expect(lastJson(ran.out)?.ok, ran.err).toBe(true)
     expect(ops).toBeGreaterThan(20)
     const want = await facts(ref, D('off-ref-raid'))
     expect(want.recordedPaths).toHaveLength(card.files.length)
-    const at = points(9001, scale(2, 50), ops)
+    // besides the seeded points, always: just before the journal is first written, i.e. after the
+    // custody records of the copied files went into the log (a rerun must not record them again)
+    const trace = (await fs.readFile(D('off-trace'), 'utf8')).split('\n')
+    const journalAt = Number(trace.find((l) => / open \S*journal\S*\.jsonl/.test(l))?.split(' ')[0] ?? NaN)
+    expect(journalAt).toBeGreaterThan(0)
+    const at = [...new Set([...points(9001, scale(2, 50), ops), journalAt])].sort((x, y) => x - y)
     let killed = 0
     for (const k of at) {
       const data = fresh(D(`off-${k}`))
@@ -107,7 +112,7 @@ describe('kill -9 during verify and export', () => {
     expect(want?.ok, `${ran.out.slice(-500)} ${ran.err}`).toBe(true)
     const before = await facts(data, raid)
     let killed = 0
-    for (const k of points(4242, scale(2, 15), ops)) {
+    for (const k of points(4242, scale(1, 15), ops)) {
       const c = await runCli(data, args, { at: k })
       if (c.signal === 'SIGKILL') killed++
       const again = onsetJson(data, args.slice(1))
@@ -126,7 +131,7 @@ describe('kill -9 during verify and export', () => {
     const want = await treeHashes(path.join(D('ex-ref'), 'A001'), (r) => r === 'ascmhl')
     expect(Object.keys(want).sort()).toEqual(card.files.map((f) => f.path).sort())
     let killed = 0
-    for (const k of points(777, scale(2, 15), ops)) {
+    for (const k of points(777, scale(1, 15), ops)) {
       const out = D(`ex-${k}`)
       const c = await runCli(data, args(out), { at: k })
       if (c.signal === 'SIGKILL') killed++
@@ -171,7 +176,7 @@ describe('kill -9 during key-file writes', () => {
     const cProd = await countOps(D('kf-ref'), ['production', 'create', 'Crash', '--as', 'cart'], D('kf-ops2'))
     expect(cProd.ran.code, cProd.ran.err).toBe(0)
     let killed = 0
-    const n = scale(2, 15)
+    const n = scale(1, 15)
     for (const k of points(31337, n, cInit.ops)) {
       const data = D(`kfi-${k}`)
       const c = await runCli(data, ['--no-passphrase', 'init'], { at: k })

@@ -63,8 +63,8 @@ export function runCli(data: string, args: string[], o: { at?: number, countFile
 }
 
 /** The number of counted fs operations an uninterrupted run of the command performs (it runs it). */
-export async function countOps(data: string, args: string[], countFile: string): Promise<{ ops: number, ran: Ran }> {
-  const ran = await runCli(data, args, { countFile })
+export async function countOps(data: string, args: string[], countFile: string, env: NodeJS.ProcessEnv = {}): Promise<{ ops: number, ran: Ran }> {
+  const ran = await runCli(data, args, { countFile, env })
   return { ops: Number(await fs.readFile(countFile, 'utf8')), ran }
 }
 
