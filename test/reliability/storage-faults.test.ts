@@ -73,7 +73,7 @@ describe('damaged plain copies and MHL histories', () => {
 
   it('verify names exactly the damaged file, with the right result, for every kind of damage (seeded)', async () => {
     const r = rng(8080)
-    const trials = scale(4, 40)
+    const trials = scale(5, 40) // every kind of damage at least once
     const files = card.files.filter((f) => f.size > 0)
     for (let i = 0; i < trials; i++) {
       const f = files[randInt(r, 0, files.length - 1)]!
