@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { ProductionSecrets } from '../src/crypto/secrets.ts'
 import { HypercoreChunkStore } from '../src/store/hypercore-chunk-store.ts'
 import { runScenario } from '../sims/harness/runner.ts'
+import { mesh } from '../sims/scenarios/mesh.ts'
 import { shoot } from '../sims/scenarios/shoot.ts'
 
 let cleanup: (() => Promise<void>) | null = null
@@ -35,6 +36,12 @@ describe('sims regressions', () => {
 
   it('shoot seed 1, day 1 (the seed that found it) passes every invariant', async () => {
     const r = await runScenario(shoot, 1, { days: 1 })
+    expect(r.failure ?? null).toBeNull()
+    expect(r.ok).toBe(true)
+  }, 60_000)
+
+  it('mesh seed 1: after 10 s of quiet the only indexer still applies the other writers\' new events (they were never ordered in before the wake-up hint)', async () => {
+    const r = await runScenario(mesh, 1)
     expect(r.failure ?? null).toBeNull()
     expect(r.ok).toBe(true)
   }, 60_000)

@@ -48,7 +48,10 @@ declare module 'autobase' {
     readonly length: number
     readonly signedLength: number
     readonly closed: boolean
+    readonly closing: Promise<void> | null
     readonly opened: boolean
+    /** ask Autobase to check these writer cores (length -1: whatever they hold); wake-up after idle */
+    hintWakeup(hints: { key: Uint8Array, length: number }[]): void
     readonly core: Hypercore
     readonly system: {
       core: Hypercore

@@ -5,15 +5,11 @@
  * writer appends one card while all are linked. Default: 3 peers (admin, two writers, a
  * triangle); `--days N` runs N peers.
  *
- * KNOWN FAILURE (not in the default suite; `node sims/run.ts --scenario mesh --seed 1`): the
- * admin's view never takes the writers' new events, while every other peer's does (3, 4, 5 and
- * 10 peers tried; a star, everyone linked to the admin only, converges). The admin's copy of each writer core knows the new length (1) but holds no block
- * (contiguousLength 0) with 9 peers attached; fetching the block explicitly works and still
- * nothing is applied; an append by the admin, or cutting and remaking every link, does not
- * unstick it. It needs the quiet period (appending after ~2 s converges, after ~6 s does not):
- * Autobase closes idle non-indexer writers (_gcWriters) and then relies on wakeup hints that, in
- * this topology, never reach the indexer. `admin.log.base.hintWakeup([{ key: writer, length: -1 }])`
- * for each writer unsticks it at once. See docs/scale.md.
+ * Found a bug, now fixed: the admin's view never took the writers' new events after the quiet
+ * period, while every other peer's did (3, 4, 5 and 10 peers; a star converged). Autobase closes
+ * idle non-indexer writers and relies on wake-up announcements that, in a mesh, never reached the
+ * indexer. CustodyLog now hints a wake-up for every member's writer core every few seconds
+ * (wakeWriters). Regression: test/sims-regression.test.ts, seed 1.
  */
 import { CardId } from '../../src/crypto/ids.ts'
 import type { SimPeer } from '../harness/cluster.ts'
@@ -21,7 +17,7 @@ import type { Scenario } from '../harness/runner.ts'
 
 export const mesh: Scenario = {
   name: 'mesh',
-  about: 'admin + writers in a mesh, quiet for 10 s, then one card per writer (KNOWN FAILURE: the indexer never applies them)',
+  about: 'admin + writers in a mesh, quiet for 10 s, then one card per writer (the indexer must apply them)',
   policy: { copies: 2, peers: 1, offsite: 0 },
   async run(ctx) {
     const { sim } = ctx

@@ -36,7 +36,12 @@ export interface OpenOptions {
   identity: Identity
   secrets: ProductionSecrets
   clock?: () => number
+  /** how often to nudge Autobase to look at every member's writer core, ms (0: never; default 3000) */
+  wakeupIntervalMs?: number
 }
+
+/** Default period of the writer wake-up nudge (see CustodyLog.wakeWriters). */
+export const WAKEUP_INTERVAL_MS = 3000
 
 /** Seal a member's secrets: JSON [[epoch, hexSecret], ...] sealed to its identity key. */
 export function sealSecretsTo(member: PeerKey, secrets: ProductionSecrets, epochs?: number[]): string {
@@ -59,8 +64,9 @@ export class CustodyLog extends EventEmitter {
   readonly queries: Queries
   private readonly clock: () => number
   private readonly ctx: ApplyContext
+  private wakeTimer: NodeJS.Timeout | null = null
 
-  private constructor(base: Autobase<unknown, View>, key: ProductionKey, identity: Identity, ctx: ApplyContext, clock: () => number) {
+  private constructor(base: Autobase<unknown, View>, key: ProductionKey, identity: Identity, ctx: ApplyContext, clock: () => number, wakeupIntervalMs = WAKEUP_INTERVAL_MS) {
     super()
     this.base = base
     this.key = key
@@ -70,6 +76,24 @@ export class CustodyLog extends EventEmitter {
     this.queries = new Queries(base.view, key)
     base.on('update', () => this.emit('update'))
     base.on('error', (err: Error) => this.emit('error', err))
+    if (wakeupIntervalMs > 0) {
+      this.wakeTimer = setInterval(() => { void this.wakeWriters().catch(() => {}) }, wakeupIntervalMs)
+      this.wakeTimer.unref()
+    }
+  }
+
+  /**
+   * Ask Autobase to look at every member's writer core again. Autobase closes writers that have
+   * been idle and relies on wake-up announcements between peers to reopen them; in a mesh of
+   * three or more peers those announcements did not reach the indexer after a few seconds of
+   * quiet, so new events from other writers replicated everywhere but were never ordered into
+   * the indexer's view (found by the sims: `node sims/run.ts --scenario mesh --seed 1`). A
+   * periodic hint for every known writer (length -1: "whatever it has") keeps them live.
+   */
+  async wakeWriters(): Promise<void> {
+    if (this.base.closing || this.base.closed) return
+    const hints = (await this.queries.members()).filter((m) => m.writer && m.state === 'active').map((m) => ({ key: Buffer.from(m.writer!, 'hex'), length: -1 }))
+    if (hints.length && !this.base.closing) this.base.hintWakeup(hints)
   }
 
   private static build(store: Corestore, bootstrap: Buffer | null, secrets: ProductionSecrets, ctx: ApplyContext): Autobase<unknown, View> {
@@ -89,7 +113,7 @@ export class CustodyLog extends EventEmitter {
     await base.ready()
     const key = ProductionKey.fromBytes(base.key)
     ctx.productionKey = key
-    const log = new CustodyLog(base, key, o.identity, ctx, o.clock ?? Date.now)
+    const log = new CustodyLog(base, key, o.identity, ctx, o.clock ?? Date.now, o.wakeupIntervalMs)
     await log.append({
       type: 'production.created', name: o.name, policy: o.policy ?? DEFAULT_POLICY, creatorName: o.creatorName ?? '',
       secrets: sealSecretsTo(o.identity.peerKey, o.secrets), binding: log.binding(),
@@ -102,7 +126,7 @@ export class CustodyLog extends EventEmitter {
     const ctx: ApplyContext = { productionKey: o.productionKey }
     const base = CustodyLog.build(o.store, ProductionKey.toBytes(o.productionKey), o.secrets, ctx)
     await base.ready()
-    return new CustodyLog(base, o.productionKey, o.identity, ctx, o.clock ?? Date.now)
+    return new CustodyLog(base, o.productionKey, o.identity, ctx, o.clock ?? Date.now, o.wakeupIntervalMs)
   }
 
   /** Hex key of this peer's writer core. */
@@ -206,5 +230,9 @@ export class CustodyLog extends EventEmitter {
 
   now(): number { return this.clock() }
 
-  async close(): Promise<void> { await this.base.close() }
+  async close(): Promise<void> {
+    if (this.wakeTimer) clearInterval(this.wakeTimer)
+    this.wakeTimer = null
+    await this.base.close()
+  }
 }
