@@ -75,7 +75,9 @@ describe('one peer serving many', () => {
     expect(cpu, `cart CPU ${cpu.toFixed(1)} s`).toBeLessThan(120)
     // and the served data is right: each member's log has every file once, nothing rejected
     for (let i = 0; i < n; i++) {
-      const log = onsetJson(D(`m${i}`), ['log']).j as { rejected: unknown[], events: { type: string }[] }
+      const r = onsetJson(D(`m${i}`), ['log'])
+      expect(r.j, `onset log on member ${i}: ${r.err}`).not.toBeNull()
+      const log = r.j as { rejected: unknown[], events: { type: string }[] }
       expect(log.rejected).toEqual([])
       expect(log.events.filter((e) => e.type === 'file.recorded')).toHaveLength(total)
     }
