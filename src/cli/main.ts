@@ -13,7 +13,13 @@ export async function run(argv: string[]): Promise<number> {
   } catch (err) {
     // the data directory is held by a running peer: it runs the command (when it is one it may)
     if (err instanceof OnsetError && err.code === 'LOCKED') {
-      const r = await forwardToPeer(context(), argv)
+      let r
+      try { r = await forwardToPeer(context(), argv) } catch (e) {
+        // a peer that cannot run it (a blind vault, an older version): its one line, not a stack
+        if (!(e instanceof OnsetError)) throw e
+        process.stderr.write(`onset: ${err.line()}; the running peer could not run it either: ${e.line()}\n`)
+        return err.exitStatus
+      }
       if (r) {
         process.stdout.write(r.stdout)
         process.stderr.write(r.stderr)
