@@ -3,13 +3,13 @@
 // DIT's peer, the lab's `join` and the lab's peer find each other on the production's topic
 // through it (--bootstrap, --dht-host 127.0.0.1, --dht-reachable), and the card replicates.
 import { spawn, type ChildProcess } from 'node:child_process'
-import dgram from 'node:dgram'
 import { promises as fs } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { makeSyntheticCard } from '../src/media/synthetic-card.ts'
 import { BIN, onset, onsetJson, PeerProcess } from './helpers/processes.ts'
+import { freeUdpPort } from './helpers/ports.ts'
 
 let dir: string
 const D = (n: string) => path.join(dir, n)
@@ -28,14 +28,6 @@ afterAll(async () => {
   }
   await fs.rm(dir, { recursive: true, force: true })
 })
-
-async function freeUdpPort(): Promise<number> {
-  const s = dgram.createSocket('udp4')
-  await new Promise<void>((resolve) => s.bind(0, '127.0.0.1', () => resolve()))
-  const { port } = s.address()
-  await new Promise<void>((resolve) => s.close(() => resolve()))
-  return port
-}
 
 describe('internet transport from the command line (local bootstrap node on 127.0.0.1)', () => {
   it('a lab joins by invite through the DHT and receives the card; no direct address anywhere', async () => {

@@ -1,12 +1,12 @@
 // `onset bootstrap` for a set LAN with no internet: one bootstrap node (runBootstrapNode) is all
 // two internet-transport peers need to find each other on a production topic (loopback here).
-import dgram from 'node:dgram'
 import { afterAll, describe, expect, it } from 'vitest'
 import type HyperDHT from 'hyperdht'
 import { generateIdentity } from '../src/crypto/identity.ts'
 import { topicFor } from '../src/crypto/secrets.ts'
 import { runBootstrapNode, SwarmTransport } from '../src/replicate/transport/swarm.ts'
 import type { PeerConnection, Transport } from '../src/replicate/transport/transport.ts'
+import { freeUdpPort } from './helpers/ports.ts'
 
 let node: HyperDHT | null = null
 const transports: Transport[] = []
@@ -20,15 +20,6 @@ function nextConnection(t: Transport, ms = 20_000): Promise<PeerConnection> {
     const timer = setTimeout(() => reject(new Error('no connection in time')), ms)
     t.once('connection', (c) => { clearTimeout(timer); resolve(c) })
   })
-}
-
-/** A UDP port free on loopback right now (the bootstrapper needs a concrete port). */
-async function freeUdpPort(): Promise<number> {
-  const s = dgram.createSocket('udp4')
-  await new Promise<void>((resolve) => s.bind(0, '127.0.0.1', () => resolve()))
-  const { port } = s.address()
-  await new Promise<void>((resolve) => s.close(() => resolve()))
-  return port
 }
 
 describe('a single local bootstrap node', () => {

@@ -87,31 +87,24 @@ export class Queries {
   copies(card: CardId, path: string): Promise<CopyRecord[]> { return this.scan(K.copyPrefix(card, path)) }
   attestations(card: CardId, path: string): Promise<AttestationRecord[]> { return this.scan(K.attestPrefix(card, path)) }
 
-  /** Every copy record of a card, grouped by file path (one scan). */
-  async copiesOfCard(card: CardId): Promise<Map<string, CopyRecord[]>> {
-    const out = new Map<string, CopyRecord[]>()
-    const prefix = `copy/${card}/`
+  /** Records under `<kind>/<card>/<path>\0…`, grouped by file path (one range scan). */
+  private async byPath<T>(kind: 'copy' | 'attest', card: CardId): Promise<Map<string, T[]>> {
+    const out = new Map<string, T[]>()
+    const prefix = `${kind}/${card}/`
     for await (const e of this.view.createReadStream({ gte: prefix, lt: prefixEnd(prefix) })) {
       const path = e.key.slice(prefix.length, e.key.indexOf('\0'))
       let l = out.get(path)
       if (!l) out.set(path, (l = []))
-      l.push(e.value as CopyRecord)
+      l.push(e.value as T)
     }
     return out
   }
 
+  /** Every copy record of a card, grouped by file path (one scan). */
+  copiesOfCard(card: CardId): Promise<Map<string, CopyRecord[]>> { return this.byPath('copy', card) }
+
   /** Every attestation of a card, grouped by file path (one scan). */
-  async attestationsOfCard(card: CardId): Promise<Map<string, AttestationRecord[]>> {
-    const out = new Map<string, AttestationRecord[]>()
-    const prefix = `attest/${card}/`
-    for await (const e of this.view.createReadStream({ gte: prefix, lt: prefixEnd(prefix) })) {
-      const path = e.key.slice(prefix.length, e.key.indexOf('\0'))
-      let l = out.get(path)
-      if (!l) out.set(path, (l = []))
-      l.push(e.value as AttestationRecord)
-    }
-    return out
-  }
+  attestationsOfCard(card: CardId): Promise<Map<string, AttestationRecord[]>> { return this.byPath('attest', card) }
 
   async alerts(opts: { open?: boolean, limit?: number } = {}): Promise<AlertRecord[]> {
     const all = await this.scan<AlertRecord>('alert/', { reverse: true })

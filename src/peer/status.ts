@@ -29,9 +29,8 @@ function placeName(c: CardStatus['files'][number]['copies'][number], names: Map<
   return c.location.kind === 'vault' ? `${who} vault` : `${who}:${c.location.volume || c.location.path}`
 }
 
-export async function cardSnapshot(p: Production, card: CardId, live: LiveState, names: Map<string, string>): Promise<CardSnapshot | null> {
-  const st = await p.log.queries.cardStatus(card)
-  if (!st) return null
+export function cardSnapshot(st: CardStatus, live: LiveState, names: Map<string, string>): CardSnapshot {
+  const card = st.card.card
   let minCopies = Infinity
   const where = new Set<string>()
   let oldest: number | null = null
@@ -61,17 +60,16 @@ export async function cardSnapshot(p: Production, card: CardId, live: LiveState,
  * this peer wants what `live.want` says. owedTo = what we hold and they lack; owedFrom = what
  * they hold and we lack (and want).
  */
-export async function owedBytes(p: Production, members: readonly { peer: PeerKey, role: string }[], want: 'all' | 'own' | 'none' = 'all'): Promise<Map<string, { to: number, from: number }>> {
-  const q = p.log.queries
+export async function owedBytes(p: Production, cards: readonly CardStatus[], members: readonly { peer: PeerKey, role: string }[], want: 'all' | 'own' | 'none' = 'all'): Promise<Map<string, { to: number, from: number }>> {
   const self = p.home.identity.peerKey
   const out = new Map<string, { to: number, from: number }>(members.map((m) => [m.peer, { to: 0, from: 0 }]))
   const me = members.find((m) => m.peer === self)
   const iWant = (registeredBy: string) => me?.role !== 'vault' && (want === 'all' || (want === 'own' && registeredBy === self))
-  for (const c of await q.cards()) {
-    const [copies, attested] = await Promise.all([q.copiesOfCard(c.card), q.attestationsOfCard(c.card)])
-    for (const f of await q.files(c.card)) {
+  for (const { card: c, files } of cards) {
+    const attested = await p.log.queries.attestationsOfCard(c.card)
+    for (const { file: f, copies } of files) {
       const holders = new Set<string>()
-      for (const x of copies.get(f.path) ?? []) if (x.location.kind === 'vault' && x.verified?.result === 'ok') holders.add(x.location.peer)
+      for (const x of copies) if (x.location.kind === 'vault' && x.verified?.result === 'ok') holders.add(x.location.peer)
       for (const a of attested.get(f.path) ?? []) holders.add(a.peer)
       const mine = holders.has(self)
       for (const m of members) {
@@ -92,12 +90,14 @@ export async function buildSnapshot(p: Production, live: LiveState = emptyLive()
   const members = await q.members(now)
   const names = new Map(members.map((m) => [m.peer as string, m.name]))
   const me = members.find((m) => m.peer === p.home.identity.peerKey)
-  const cards: CardSnapshot[] = []
+  // one status per card (its files and copies, one scan each), shared by the cards and the bytes owed
+  const statuses: CardStatus[] = []
   for (const c of await q.cards()) {
-    const s = await cardSnapshot(p, c.card, live, names)
-    if (s) cards.push(s)
+    const st = await q.cardStatus(c.card)
+    if (st) statuses.push(st)
   }
-  const owed = await owedBytes(p, members.filter((m) => m.effective === 'active'), live.want)
+  const cards: CardSnapshot[] = statuses.map((st) => cardSnapshot(st, live, names))
+  const owed = await owedBytes(p, statuses, members.filter((m) => m.effective === 'active'), live.want)
   const peers: PeerSnapshot[] = members.map((m) => {
     const conn = live.peers.get(m.peer)
     const o = owed.get(m.peer)

@@ -63,6 +63,5 @@ export class Pty {
 
 /** Terminal output without escape sequences, for error messages. */
 export function plain(s: string): string {
-  // eslint-disable-next-line no-control-regex
   return s.replace(/\x1b\[[0-9;?]*[a-zA-Z]/g, '').replace(/\r/g, '')
 }
